@@ -1,0 +1,29 @@
+import ArgumentParser
+import QuireCore
+
+@main
+struct QuireCommand: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "quire",
+        abstract: "Content-generation workflows from versioned prompt files, with golden-file regression tests.",
+        discussion: """
+            A workspace holds prompts/ (versioned prompt templates), workflows/ (YAML workflows that chain them) \
+            and output/ (runs). Start with `quire init`, check it with `quire validate`, and see exactly what \
+            a workflow would send with `quire render`.
+
+            Exit codes: 0 success, 1 a run or regression failed, 64 bad invocation or invalid workspace files.
+
+            Examples:
+              quire init my-workspace
+              quire validate
+              quire render publishing-report --var topic="Structured concurrency in Swift"
+              quire list --json
+            """,
+        version: version,
+        subcommands: [
+            InitCommand.self, ValidateCommand.self, ListCommand.self, RenderCommand.self, PromptsCommand.self,
+        ]
+    )
+}
