@@ -75,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuireCLITests",
-            dependencies: ["QuireCore", "QuireTestSupport"]
+            dependencies: ["quire", "QuireCore", "QuireTestSupport"]
         ),
     ]
 )

@@ -43,8 +43,9 @@ struct JSONParser {
     }
 
     private mutating func expect(_ word: String) throws(JSONParseError) {
+        let start = JSONParseError(message: "invalid literal, expected '\(word)'", line: line, column: column)
         for scalar in word.unicodeScalars {
-            guard current == scalar else { throw fail("invalid literal, expected '\(word)'") }
+            guard current == scalar else { throw start }
             advance()
         }
     }
