@@ -23,7 +23,7 @@ struct QuireCommand: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            InitCommand.self, ValidateCommand.self, ListCommand.self, RenderCommand.self, PromptsCommand.self,
+            InitCommand.self, ValidateCommand.self, ListCommand.self, RenderCommand.self, RunCommand.self, PromptsCommand.self,
         ]
     )
 }

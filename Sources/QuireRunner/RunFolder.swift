@@ -1,0 +1,62 @@
+import Foundation
+import QuireCore
+
+/// The layout of a run folder:
+///
+/// ```
+/// output/<workflow>/<run-id>/
+///   manifest.json
+///   steps/plan.json            a step's post-processed output (.txt for text, .json otherwise)
+///   steps/plan.raw.txt         the model's raw answer, before post-processing
+///   steps/sections/001.txt     one file per fan-out item
+///   report.md                  artifacts named by `output:`
+/// ```
+public struct RunFolder: Sendable {
+    public let url: URL
+    /// The folder relative to the workspace root, for messages.
+    public let relativePath: String
+
+    public init(url: URL, relativePath: String) {
+        self.url = url
+        self.relativePath = relativePath
+    }
+
+    public var manifestURL: URL { url.appendingPathComponent("manifest.json") }
+
+    /// `steps/plan` or `steps/sections/003` (without extension).
+    public static func outputStem(step: String, item: Int?) -> String {
+        guard let item else { return "steps/\(step)" }
+        return "steps/\(step)/\(String(format: "%03d", item))"
+    }
+
+    /// The relative path an output value is written to: `.txt` for text, `.json` for anything else.
+    public static func outputPath(step: String, item: Int?, value: Value) -> String {
+        outputStem(step: step, item: item) + (value.stringValue != nil ? ".txt" : ".json")
+    }
+
+    public static func rawPath(step: String, item: Int?) -> String {
+        outputStem(step: step, item: item) + ".raw.txt"
+    }
+
+    /// The bytes of an output file for a value.
+    public static func contents(of value: Value) -> String {
+        if let text = value.stringValue { return text }
+        return JSONText.encode(value, pretty: true) + "\n"
+    }
+
+    /// Reads an output back (for resume): `.txt` as text, `.json` as JSON.
+    public func readOutput(_ relative: String) throws -> Value {
+        let data = try Data(contentsOf: url.appendingPathComponent(relative))
+        let text = String(decoding: data, as: UTF8.self)
+        if relative.hasSuffix(".json") {
+            do { return try JSONText.decode(text) } catch {
+                throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(relative): \(error)"])
+            }
+        }
+        return .string(text)
+    }
+
+    public func write(_ text: String, to relative: String) throws {
+        try AtomicFileWriter.write(text, to: url.appendingPathComponent(relative))
+    }
+}

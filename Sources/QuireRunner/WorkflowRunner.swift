@@ -1,0 +1,178 @@
+import Foundation
+import QuireCore
+import QuireProviders
+
+/// Runs a validated workflow: schedules steps by their dependencies, renders and sends model calls
+/// (independent steps and fan-out items concurrently, under a limit), post-processes answers,
+/// and records every output and call in the run folder as soon as it is known.
+///
+/// Results are keyed by step id and item number, never by completion order.
+public struct WorkflowRunner: Sendable {
+    public let workspace: Workspace
+    public let analysis: WorkflowAnalysis
+    public let resolver: ProviderResolver
+    public let clients: ClientPool
+    public let store: RunStore
+    public let options: RunOptions
+    public let observer: any RunObserver
+    public let clock: any Clock<Duration>
+
+    public init(
+        workspace: Workspace, analysis: WorkflowAnalysis, resolver: ProviderResolver, clients: ClientPool, store: RunStore,
+        options: RunOptions, observer: any RunObserver = SilentObserver(), clock: any Clock<Duration> = ContinuousClock()
+    ) {
+        self.workspace = workspace
+        self.analysis = analysis
+        self.resolver = resolver
+        self.clients = clients
+        self.store = store
+        self.options = options
+        self.observer = observer
+        self.clock = clock
+    }
+
+    var renderer: StepRenderer { StepRenderer(workspace: workspace, analysis: analysis) }
+
+    // MARK: - Before the run
+
+    /// The provider of a model step: `--provider` > step > workflow > `quire.yaml` > `openai` with a key > `local`.
+    public func providerName(for step: StepAnalysis) -> String {
+        options.provider ?? renderer.providerName(for: step) ?? resolver.defaultProviderName
+    }
+
+    /// Problems that would make model steps fail: unknown providers, missing keys, no model,
+    /// parameters a provider does not support. Reported before anything is sent.
+    public func preflight() -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var checkedProviders = Set<String>()
+        for step in analysis.orderedSteps where step.step.kind.callsModel {
+            let name = providerName(for: step)
+            guard let provider = resolver.provider(named: name) else {
+                problems.append(.error("run.unknown-provider", "unknown provider '\(name)' for step '\(step.step.id)'", suggestion: Suggestions.didYouMean(name, in: workspace.config.providerNames)))
+                continue
+            }
+            if checkedProviders.insert(name).inserted, case .failure(let problem) = resolver.configuration(for: provider) {
+                problems.append(problem)
+            }
+            var parameters = renderer.parameters(for: step, provider: provider)
+            if let model = options.model { parameters.model = model }
+            if parameters.model == nil {
+                problems.append(.error(
+                    "run.no-model", "step '\(step.step.id)' has no model: set `model:` on the step, in the workflow's defaults, in quire.yaml, or pass --model",
+                    at: step.step.location(of: "id")))
+            }
+            for unsupported in provider.capabilities.unsupported(parameters) {
+                problems.append(.error(
+                    "run.unsupported-parameter", "provider '\(name)' does not support '\(unsupported)', which step '\(step.step.id)' sets; remove it or choose another provider",
+                    at: step.step.location))
+            }
+        }
+        return problems
+    }
+
+    // MARK: - The run
+
+    /// Runs every step not already finished. `previous` holds outputs of finished steps and
+    /// `previousItems` finished fan-out items (both from an earlier attempt, for `--resume`).
+    public func run(inputs: [String: Value], previous: [String: Value] = [:], previousItems: [String: [Int: Value]] = [:]) async -> RunOutcome {
+        let limiter = RateLimiter(.init(maxConcurrent: options.concurrency))
+        var outputs = previous
+        var diagnostics: [Diagnostic] = []
+        var scheduler = StepScheduler(order: analysis.order, dependencies: analysis.steps.mapValues(\.dependencies))
+        var failed = false
+
+        await withTaskGroup(of: StepResult.self) { group in
+            func launchReady() {
+                var ready = scheduler.takeReady()
+                while !ready.isEmpty {
+                    var launched = false
+                    for id in ready {
+                        if let value = previous[id] {
+                            outputs[id] = value
+                            scheduler.markFinished(id)
+                            observer.handle(.stepReused(id: id))
+                            continue
+                        }
+                        guard let step = analysis.steps[id] else { continue }
+                        let snapshot = outputs
+                        let reusedItems = previousItems[id] ?? [:]
+                        launched = true
+                        group.addTask {
+                            await self.execute(step, inputs: inputs, outputs: snapshot, reusedItems: reusedItems, limiter: limiter)
+                        }
+                    }
+                    ready = launched ? [] : scheduler.takeReady()
+                }
+            }
+            launchReady()
+            for await result in group {
+                diagnostics += result.diagnostics
+                if let value = result.value {
+                    outputs[result.id] = value
+                    scheduler.markFinished(result.id)
+                } else {
+                    failed = true
+                    scheduler.markFailed(result.id)
+                }
+                if !Task.isCancelled { launchReady() }
+            }
+        }
+
+        let cancelled = Task.isCancelled
+        for id in scheduler.blocked where !cancelled {
+            let blockers = (analysis.steps[id]?.dependencies ?? []).filter { scheduler.failed.contains($0) || !scheduler.finished.contains($0) }
+            observer.handle(.stepSkipped(id: id, blockedBy: blockers))
+            if let step = analysis.steps[id] {
+                try? await store.update(StepRecord(id: id, kind: kind(of: step), status: .skipped, prompt: stamp(step), error: "not run: depends on failed step\(blockers.count == 1 ? "" : "s") \(blockers.map { "'\($0)'" }.joined(separator: ", "))"))
+            }
+        }
+        let status: RunManifest.Status = cancelled ? .interrupted : (failed ? .failed : .succeeded)
+        if status == .succeeded { await writeArtifacts(outputs, diagnostics: &diagnostics) }
+        do {
+            try await store.finish(status)
+        } catch {
+            diagnostics.append(.error("run.write-failed", "cannot write the manifest: \(error.localizedDescription)"))
+        }
+        return RunOutcome(status: status, diagnostics: diagnostics, outputs: outputs, manifest: await store.manifest)
+    }
+
+    struct StepResult: Sendable {
+        var id: String
+        var value: Value?
+        var diagnostics: [Diagnostic]
+    }
+
+    func kind(of step: StepAnalysis) -> String {
+        step.step.kind.callsModel ? (step.step.forEach != nil ? "prompt-fan-out" : "prompt") : (step.step.forEach != nil ? "template-fan-out" : "template")
+    }
+
+    func stamp(_ step: StepAnalysis) -> PromptStamp {
+        step.prompt.map(PromptStamp.init) ?? PromptStamp(name: step.step.kind.reference.name, version: step.step.kind.reference.version ?? 0, path: "", sha256: "")
+    }
+
+    /// "step 'plan' (publishing-plan@v2)".
+    func context(_ step: StepAnalysis, item: Int?) -> String {
+        let label = item.map { "\(step.step.id)[\($0)]" } ?? step.step.id
+        return "step '\(label)' (\(step.prompt?.id ?? step.step.kind.reference.description))"
+    }
+
+    // MARK: - Artifacts
+
+    func writeArtifacts(_ outputs: [String: Value], diagnostics: inout [Diagnostic]) async {
+        for step in analysis.orderedSteps {
+            guard let name = step.step.output, let value = outputs[step.step.id] else { continue }
+            let text: String
+            if let list = value.listValue, list.allSatisfy({ $0.stringValue != nil }) {
+                text = list.compactMap(\.stringValue).joined(separator: "\n\n") + "\n"
+            } else {
+                text = RunFolder.contents(of: value)
+            }
+            do {
+                try await store.writeOutput(text, to: name)
+                try await store.addArtifact(name)
+            } catch {
+                diagnostics.append(.error("run.write-failed", "cannot write artifact '\(name)': \(error.localizedDescription)"))
+            }
+        }
+    }
+}

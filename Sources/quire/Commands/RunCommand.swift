@@ -1,0 +1,199 @@
+import ArgumentParser
+import Foundation
+import QuireCore
+import QuireRunner
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a workflow against a model and write every output and a manifest.",
+        discussion: """
+            Validates first (the same checks as `quire validate`), resolves inputs, then runs the steps: \
+            independent steps and for_each items concurrently, each with its own parameters. Outputs go to \
+            output/<workflow>/<run-id>/: one file per step (per item for a fan-out), the artifacts named by \
+            `output:`, and manifest.json (inputs, prompt versions and hashes, parameters, usage, latency, \
+            finish reasons, retries).
+
+            The provider is --provider, else the step's, the workflow's or quire.yaml's, else `openai` when \
+            OPENAI_API_KEY is set (environment or the workspace's .env), else `local`.
+
+            Exit codes: 0 success, 1 a step failed, 64 invalid workflow or inputs, 130 interrupted (resume with --resume).
+
+            Examples:
+              quire run publishing-report --var topic="Structured concurrency in Swift"
+              quire run publishing-report --case swift-concurrency --model gpt-4o-mini --stream
+              quire run publishing-report --resume 20261122-093015-3f2a
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var inputs: InputOptions
+
+    @Argument(help: "The workflow to run.")
+    var workflow: String
+
+    @Option(help: "Use this model for every model step.")
+    var model: String?
+
+    @Option(help: "Use this provider for every model step (a name from quire.yaml, `openai` or `local`).")
+    var provider: String?
+
+    @Option(help: "The most model calls in flight at once (default: the workflow's or quire.yaml's `concurrency`, else 8).")
+    var concurrency: Int?
+
+    @Flag(help: "Stream answers and print their text as it arrives.")
+    var stream = false
+
+    @Option(help: ArgumentHelp("The run folder, relative to the workspace (default: output/<workflow>/<run-id>).", valueName: "dir"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("Continue an interrupted or failed run: finished steps are read back, not sent again.", valueName: "run-id"))
+    var resume: String?
+
+    @Flag(help: "Print the manifest as JSON on stdout at the end.")
+    var json = false
+
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if resume != nil && (!inputs.vars.isEmpty || inputs.varsFile != nil || inputs.caseName != nil) {
+            throw ValidationError("--resume continues a run with its recorded inputs; it cannot be combined with --var, --vars-file or --case")
+        }
+    }
+
+    func run() async throws {
+        let root = global.root()
+        let (workspace, fs) = global.loadWorkspace()
+        guard workspace.workflowPaths[workflow] != nil else {
+            global.report([.error("workflow.not-found", "no workflow '\(workflow)' in \(workspace.config.paths.workflows)/", suggestion: Suggestions.didYouMean(workflow, in: workspace.workflowPaths.keys))], sources: [:])
+            throw ExitCodes.usage
+        }
+        let validation = WorkspaceValidator(workspace: workspace).validate(workflows: [workflow])
+        guard let analysis = validation.analyses[workflow], !validation.diagnostics.hasErrors else {
+            global.report(validation.diagnostics, sources: workspace.sources)
+            throw ExitCodes.usage
+        }
+        global.report(validation.diagnostics.filter { $0.location?.file == analysis.workflow.path }, sources: workspace.sources)
+
+        let environment = ProviderResolver.environment(workspaceRoot: root)
+        let resolver = ProviderResolver(config: workspace.config, environment: environment)
+        let options = RunOptions(
+            concurrency: concurrency ?? analysis.workflow.concurrency ?? workspace.config.concurrency ?? 8,
+            stream: stream, model: model, provider: provider)
+        let clock = { @Sendable in Date() }
+
+        // Inputs and the run folder: new, or the one being resumed.
+        let store: RunStore
+        let values: [String: Value]
+        var state = ResumeState()
+        if let resume {
+            guard RunID.isValid(resume) else {
+                global.report([.error("run.invalid-run-id", "invalid run id '\(resume)'")], sources: [:])
+                throw ExitCodes.usage
+            }
+            let relative = out ?? "\(workspace.config.paths.output)/\(workflow)/\(resume)"
+            let folder = try runFolder(relative, fs: fs)
+            guard let data = try? Data(contentsOf: folder.manifestURL) else {
+                global.report([.error("run.not-found", "no run '\(resume)' of workflow '\(workflow)': \(relative)/manifest.json does not exist")], sources: [:])
+                throw ExitCodes.usage
+            }
+            let manifest: RunManifest
+            do {
+                manifest = try RunManifest(value: try JSONText.decode(String(decoding: data, as: UTF8.self)))
+            } catch {
+                global.report([.error("run.corrupt-manifest", "cannot read \(relative)/manifest.json: \(error)")], sources: [:])
+                throw ExitCodes.usage
+            }
+            if manifest.status == .succeeded {
+                Console.out("run \(resume) already succeeded: \(relative)")
+                return
+            }
+            if manifest.workflowSHA256 != sha256(of: analysis.workflow.path, fs: fs) {
+                global.report([.warning("run.workflow-changed", "\(analysis.workflow.path) changed since run \(resume) started; finished steps keep their outputs")], sources: [:])
+            }
+            values = manifest.inputs
+            state = ResumeState.load(manifest: manifest, folder: folder, analysis: analysis)
+            store = RunStore(folder: folder, manifest: manifest, clock: clock)
+        } else {
+            switch inputs.resolve(for: analysis.workflow) {
+            case .failure(let error):
+                global.report(error.diagnostics, sources: workspace.sources)
+                throw ExitCodes.usage
+            case .success(let v): values = v
+            }
+            let now = clock()
+            let id = RunID.make(date: now)
+            let relative = out ?? "\(workspace.config.paths.output)/\(workflow)/\(id)"
+            let folder = try runFolder(relative, fs: fs)
+            let manifest = RunManifest(
+                quireVersion: QuireCommand.version, runID: id, workflow: workflow, workflowPath: analysis.workflow.path,
+                workflowSHA256: sha256(of: analysis.workflow.path, fs: fs), caseName: inputs.caseName,
+                startedAt: RunID.timestamp(now), inputs: values, order: analysis.order)
+            store = RunStore(folder: folder, manifest: manifest, clock: clock)
+        }
+
+        let observer = ProgressPrinter(order: analysis.order, live: global.terminal.stderrIsTerminal, color: global.terminal.colorOnStderr, stream: stream)
+        let clients = ClientPool(resolver: resolver)
+        let runner = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: clients, store: store, options: options, observer: observer)
+        let problems = runner.preflight()
+        if problems.hasErrors {
+            global.report(problems, sources: workspace.sources)
+            throw ExitCodes.usage
+        }
+        do {
+            if resume != nil { try await store.markResumed() } else { try await store.save() }
+        } catch {
+            global.report([.error("run.write-failed", "cannot create the run folder \(store.folder.relativePath): \(error.localizedDescription)")], sources: [:])
+            throw ExitCodes.failure
+        }
+        Console.err("run \(await store.manifest.runID) → \(store.folder.relativePath)/")
+
+        observer.start()
+        let interrupts = InterruptHandler()
+        let task = Task { await runner.run(inputs: values, previous: state.outputs, previousItems: state.items) }
+        interrupts.install { task.cancel() }
+        let outcome = await task.value
+        interrupts.remove()
+        observer.stop()
+        await clients.shutdown()
+
+        global.report(outcome.diagnostics.filter(\.isError), sources: workspace.sources)
+        if json { Console.out(outcome.manifest.json.trimmingCharacters(in: .newlines)) }
+        let folder = store.folder.relativePath
+        let usage = outcome.manifest.usage
+        switch outcome.status {
+        case .succeeded:
+            let summary = "succeeded: \(usage.totalTokens) tokens (\(usage.promptTokens) prompt + \(usage.completionTokens) completion)"
+            Console.err(summary)
+            if !json {
+                if outcome.manifest.artifacts.isEmpty {
+                    Console.out("\(folder)/")
+                } else {
+                    for artifact in outcome.manifest.artifacts { Console.out("\(folder)/\(artifact)") }
+                }
+            }
+        case .interrupted:
+            Console.err("interrupted; continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
+            throw ExitCodes.interrupted
+        case .failed, .running:
+            Console.err("failed; outputs so far are in \(folder)/. After fixing the cause, continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
+            throw ExitCodes.failure
+        }
+    }
+
+    /// A run folder inside the workspace; `--out` may not leave it.
+    func runFolder(_ relative: String, fs: LocalFileSystem) throws -> RunFolder {
+        if let problem = OutputPath.problem(relative), !problem.contains("reserved") {
+            global.report([.error("run.invalid-out", "invalid run folder '\(relative)': \(problem.replacingOccurrences(of: "run folder", with: "workspace"))")], sources: [:])
+            throw ExitCodes.usage
+        }
+        do {
+            return RunFolder(url: try fs.url(relative), relativePath: relative)
+        } catch {
+            global.report([.error("run.invalid-out", "invalid run folder '\(relative)': it resolves outside the workspace")], sources: [:])
+            throw ExitCodes.usage
+        }
+    }
+
+    func sha256(of path: String, fs: LocalFileSystem) -> String {
+        (try? fs.readFile(path)).map(ContentHash.sha256) ?? ""
+    }
+}
