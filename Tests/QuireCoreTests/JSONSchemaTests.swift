@@ -32,7 +32,8 @@ struct JSONSchemaTests {
                  "items": {"type": "object", "required": ["title", "rating"],
                   "properties": {"title": {"type": "string"}, "rating": {"type": "integer"}}}}}}
                 """#,
-            instance: #"{"items": [{"title": "a", "rating": 1}, {"title": "b", "rating": 2}, {"title": 3, "rating": "5"}, {}]}"#,
+            instance:
+                #"{"items": [{"title": "a", "rating": 1}, {"title": "b", "rating": 2}, {"title": 3, "rating": "5"}, {}]}"#,
             violations: [
                 "$.items[2].rating: expected integer, got string",
                 "$.items[2].title: expected string, got integer",
@@ -60,7 +61,8 @@ struct JSONSchemaTests {
             name: "max items", schema: #"{"maxItems": 1}"#, instance: "[1, 2]",
             violations: ["$: expected at most 1 item, got 2"]),
         Case(
-            name: "unique items", schema: #"{"uniqueItems": true}"#, instance: #"[1, "a", 1.0, {"k": [1]}, {"k": [1]}]"#,
+            name: "unique items", schema: #"{"uniqueItems": true}"#,
+            instance: #"[1, "a", 1.0, {"k": [1]}, {"k": [1]}]"#,
             violations: ["$[2]: duplicate of $[0]", "$[4]: duplicate of $[3]"]),
         Case(
             name: "enum", schema: #"{"enum": ["draft", "final", 3]}"#, instance: #""done""#,
@@ -97,7 +99,9 @@ struct JSONSchemaTests {
             instance: "[]", violations: []),
         Case(
             name: "anyOf", schema: #"{"anyOf": [{"type": "string"}, {"type": "null"}]}"#, instance: "1",
-            violations: ["$: does not match any schema in anyOf (#1: expected string, got integer; #2: expected null, got integer)"]),
+            violations: [
+                "$: does not match any schema in anyOf (#1: expected string, got integer; #2: expected null, got integer)"
+            ]),
         Case(
             name: "anyOf ok", schema: #"{"anyOf": [{"type": "string"}, {"type": "integer"}]}"#, instance: "1",
             violations: []),
@@ -155,7 +159,8 @@ struct JSONSchemaTests {
         "validateSchema",
         arguments: [
             SchemaCheck(
-                schema: #"{"type": "object", "title": "T", "description": "d", "$schema": "x", "properties": {"a": {"type": "string"}}}"#,
+                schema:
+                    #"{"type": "object", "title": "T", "description": "d", "$schema": "x", "properties": {"a": {"type": "string"}}}"#,
                 issues: []),
             SchemaCheck(
                 schema: #"{"require": ["a"]}"#,
@@ -218,7 +223,8 @@ struct JSONSchemaTests {
     func diagnostic() {
         let issue = SchemaIssue(.warning, id: "schema.unknown-keyword", path: .root, message: "m", suggestion: "s")
         let location = SourceLocation(file: "w.yaml", line: 3, column: 5)
-        #expect(issue.diagnostic(at: location) == .warning("schema.unknown-keyword", "m", at: location, suggestion: "s"))
+        #expect(
+            issue.diagnostic(at: location) == .warning("schema.unknown-keyword", "m", at: location, suggestion: "s"))
     }
 }
 

@@ -64,7 +64,9 @@ struct PostPipelineParsingTests {
                 yaml: "[{json: {schema: {type: object}}}]",
                 descriptions: [#"json(schema: {"type":"object"})"#], shape: .json(type: "object")),
             Spec(yaml: "[json, join]", descriptions: ["json", #"join("\n")"#], shape: .text),
-            Spec(yaml: "[{json: {schema: {type: string}}}, trim]", descriptions: [#"json(schema: {"type":"string"})"#, "trim"], shape: .text),
+            Spec(
+                yaml: "[{json: {schema: {type: string}}}, trim]",
+                descriptions: [#"json(schema: {"type":"string"})"#, "trim"], shape: .text),
         ])
     func valid(_ spec: Spec) {
         let pipeline = validPipeline(spec.yaml)
@@ -88,7 +90,8 @@ struct PostPipelineParsingTests {
                 ]),
             Invalid(
                 yaml: "- {summarize: 3}",
-                diagnostics: ["w.yaml:1:4: error: unknown post-processor 'summarize' [workflow.unknown-post-processor]"]),
+                diagnostics: ["w.yaml:1:4: error: unknown post-processor 'summarize' [workflow.unknown-post-processor]"]
+            ),
             Invalid(
                 yaml: "[{trim: 3}]",
                 diagnostics: [
@@ -118,7 +121,8 @@ struct PostPipelineParsingTests {
                     "w.yaml:2:5: error: unknown argument 'patern' for 'regex' (expected 'pattern', 'group', 'all'); did you mean 'pattern'? [workflow.invalid-post-processor]"
                 ]),
             Invalid(
-                yaml: "- regex: {pattern: '(a)b', group: 2}\n- regex: {pattern: '(?<x>a)', group: y}\n- regex: {all: true}\n",
+                yaml:
+                    "- regex: {pattern: '(a)b', group: 2}\n- regex: {pattern: '(?<x>a)', group: y}\n- regex: {all: true}\n",
                 diagnostics: [
                     "w.yaml:1:35: error: group 2 does not exist: the pattern has 1 capture group [workflow.invalid-post-processor]",
                     "w.yaml:2:38: error: the pattern has no group named 'y' (named groups: x); did you mean 'x'? [workflow.invalid-post-processor]",
@@ -137,7 +141,8 @@ struct PostPipelineParsingTests {
                 ]),
             Invalid(
                 yaml: "[{replace: {pattern: a, with: [b]}}]",
-                diagnostics: ["w.yaml:1:31: error: 'with' must be a string, got list [workflow.invalid-post-processor]"]),
+                diagnostics: ["w.yaml:1:31: error: 'with' must be a string, got list [workflow.invalid-post-processor]"]
+            ),
             Invalid(
                 yaml: "[trim, join]",
                 diagnostics: [
@@ -176,15 +181,17 @@ struct PostPipelineParsingTests {
     func unknownNotes() {
         let (_, diagnostics) = postPipeline("[summarize]")
         #expect(diagnostics.first?.suggestion == nil)
-        #expect(diagnostics.first?.notes == ["available post-processors: \(PostPipeline.names.joined(separator: ", "))"])
+        #expect(
+            diagnostics.first?.notes == ["available post-processors: \(PostPipeline.names.joined(separator: ", "))"])
     }
 
     @Test("every problem is collected, and a shape check continues after an invalid entry")
     func collectsAll() {
         let (pipeline, diagnostics) = postPipeline("[trm, bullet_list, {truncate: x}, join, json, lines, bullet_list]")
-        #expect(diagnostics.map(\.id) == [
-            "workflow.unknown-post-processor", "workflow.invalid-post-processor", "workflow.invalid-post-processor",
-        ])
+        #expect(
+            diagnostics.map(\.id) == [
+                "workflow.unknown-post-processor", "workflow.invalid-post-processor", "workflow.invalid-post-processor",
+            ])
         #expect(diagnostics.map(\.location?.column) == [2, 31, 54])
         #expect(pipeline.descriptions == ["bullet_list", #"join("\n")"#, "json", "lines"])
     }
@@ -200,10 +207,11 @@ struct PostPipelineParsingTests {
                     rating: {type: int}
             """
         let (pipeline, diagnostics) = postPipeline(yaml)
-        #expect(diagnostics.map(\.description) == [
-            "w.yaml:6:24: error: unknown type 'int' (expected one of string, integer, number, boolean, array, object, null); did you mean 'integer'? [schema.invalid]",
-            "w.yaml:4:7: warning: unknown keyword 'require' is ignored; did you mean 'required'? [schema.unknown-keyword]",
-        ])
+        #expect(
+            diagnostics.map(\.description) == [
+                "w.yaml:6:24: error: unknown type 'int' (expected one of string, integer, number, boolean, array, object, null); did you mean 'integer'? [schema.invalid]",
+                "w.yaml:4:7: warning: unknown keyword 'require' is ignored; did you mean 'required'? [schema.unknown-keyword]",
+            ])
         #expect(pipeline.processors.isEmpty, "a schema with errors is not used")
 
         let (warned, warnings) = postPipeline("[{json: {schema: {type: array, format: x}}}]")
@@ -213,10 +221,11 @@ struct PostPipelineParsingTests {
 
     @Test("names")
     func names() {
-        #expect(PostPipeline.names == [
-            "trim", "strip_code_fences", "lowercase", "uppercase", "first_line", "truncate", "replace",
-            "bullet_list", "numbered_list", "list", "lines", "split", "join", "regex", "json",
-        ])
+        #expect(
+            PostPipeline.names == [
+                "trim", "strip_code_fences", "lowercase", "uppercase", "first_line", "truncate", "replace",
+                "bullet_list", "numbered_list", "list", "lines", "split", "join", "regex", "json",
+            ])
     }
 
     @Test("output shapes for for_each")
@@ -268,7 +277,9 @@ struct PostPipelineApplyTests {
             Run(yaml: #"{regex: "Title: (.*)"}"#, input: "x\nTitle: Swift 6\nTitle: other", output: "Swift 6"),
             Run(yaml: #"{regex: "\\d+"}"#, input: "v 12 and 34", output: "12"),
             Run(yaml: #"{regex: {pattern: "(a)(b)", group: 0}}"#, input: "xaby", output: "ab"),
-            Run(yaml: #"{regex: {pattern: "(?<year>\\d{4})-\\d\\d", group: year}}"#, input: "on 2024-05", output: "2024"),
+            Run(
+                yaml: #"{regex: {pattern: "(?<year>\\d{4})-\\d\\d", group: year}}"#, input: "on 2024-05", output: "2024"
+            ),
             Run(yaml: ##"{regex: {pattern: "#(\\w+)", all: true}}"##, input: "#a b #c", output: ["a", "c"]),
             Run(yaml: #"{regex: "(?i)answer: (\\w+)"}"#, input: "ANSWER: yes", output: "yes"),
             Run(yaml: "{replace: {pattern: '!+', with: ~}}", input: "hi!!", output: "hi"),
@@ -358,15 +369,22 @@ struct PostPipelineApplyTests {
                 message: "no bullet items found: expected lines starting with '-', '*', '+' or '•'"),
             Failure(
                 yaml: "bullet_list", input: "1. a\n2. b", processor: "bullet_list", position: 0,
-                message: "no bullet items found: expected lines starting with '-', '*', '+' or '•' (the output is a numbered list: use 'numbered_list' or 'list')"),
+                message:
+                    "no bullet items found: expected lines starting with '-', '*', '+' or '•' (the output is a numbered list: use 'numbered_list' or 'list')"
+            ),
             Failure(
                 yaml: "numbered_list", input: "- a", processor: "numbered_list", position: 0,
-                message: "no numbered items found: expected lines starting with '1.' or '1)' (the output is a bullet list: use 'bullet_list' or 'list')"),
+                message:
+                    "no numbered items found: expected lines starting with '1.' or '1)' (the output is a bullet list: use 'bullet_list' or 'list')"
+            ),
             Failure(
                 yaml: "list", input: "", processor: "list", position: 0,
                 message: "no list items found: expected lines starting with '-', '*', '+', '•', '1.' or '1)'"),
-            Failure(yaml: "lines", input: " \n\n", processor: "lines", position: 0, message: "the output has no non-empty lines"),
-            Failure(yaml: "first_line", input: "", processor: "first_line", position: 0, message: "the output is empty"),
+            Failure(
+                yaml: "lines", input: " \n\n", processor: "lines", position: 0,
+                message: "the output has no non-empty lines"),
+            Failure(
+                yaml: "first_line", input: "", processor: "first_line", position: 0, message: "the output is empty"),
             Failure(
                 yaml: "{split: ';'}", input: " ; ", processor: "split", position: 0,
                 message: #"the output has no non-empty pieces between ";""#),
@@ -398,7 +416,8 @@ struct PostPipelineApplyTests {
                 yaml: "[json, join]", input: #""text""#, processor: "join", position: 1,
                 message: "expected a list, got a string"),
             Failure(
-                yaml: "[json, lines]", input: "[]", processor: "lines", position: 1, message: "expected text, got a list"),
+                yaml: "[json, lines]", input: "[]", processor: "lines", position: 1,
+                message: "expected text, got a list"),
         ])
     func errors(_ f: Failure) {
         let pipeline = validPipeline(f.yaml)
@@ -433,11 +452,12 @@ struct PostPipelineApplyTests {
             Issue.record("expected a schema error")
         } catch {
             #expect(error.processor == "json")
-            #expect(error.details == [
-                "$.items[1].rating: expected a number <= 5, got 9",
-                "$.items[2].rating: expected integer, got string",
-                "$.items[3]: missing required property 'title'",
-            ])
+            #expect(
+                error.details == [
+                    "$.items[1].rating: expected a number <= 5, got 9",
+                    "$.items[2].rating: expected integer, got string",
+                    "$.items[3]: missing required property 'title'",
+                ])
             #expect(
                 error.message == "output does not match the schema: 3 schema violations: "
                     + "$.items[1].rating: expected a number <= 5, got 9; $.items[2].rating: expected integer, got string; "
@@ -451,9 +471,11 @@ struct PostPipelineApplyTests {
     @Test("one schema violation reads as one sentence")
     func oneViolation() {
         let pipeline = validPipeline("{json: {schema: {type: array}}}")
-        #expect(throws: PostProcessError(
-            processor: "json", position: 0, message: "output does not match the schema: $: expected array, got object",
-            details: ["$: expected array, got object"])
+        #expect(
+            throws: PostProcessError(
+                processor: "json", position: 0,
+                message: "output does not match the schema: $: expected array, got object",
+                details: ["$: expected array, got object"])
         ) {
             try pipeline.apply(to: "{}")
         }

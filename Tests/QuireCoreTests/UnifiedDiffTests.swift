@@ -44,292 +44,292 @@ struct UnifiedDiffTests {
             old: numbered(10),
             new: numbered(10, replacing: ["line 5": "line five"]),
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -2,7 +2,7 @@
-             line 2
-             line 3
-             line 4
-            -line 5
-            +line five
-             line 6
-             line 7
-             line 8
+                --- old.txt
+                +++ new.txt
+                @@ -2,7 +2,7 @@
+                 line 2
+                 line 3
+                 line 4
+                -line 5
+                +line five
+                 line 6
+                 line 7
+                 line 8
 
-            """),
+                """),
         DiffCase(
             "insertion into an empty text",
             old: "",
             new: "a\nb\n",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -0,0 +1,2 @@
-            +a
-            +b
+                --- old.txt
+                +++ new.txt
+                @@ -0,0 +1,2 @@
+                +a
+                +b
 
-            """),
+                """),
         DiffCase(
             "deletion of everything",
             old: "a\nb\n",
             new: "",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,2 +0,0 @@
-            -a
-            -b
+                --- old.txt
+                +++ new.txt
+                @@ -1,2 +0,0 @@
+                -a
+                -b
 
-            """),
+                """),
         DiffCase(
             "changed last line without newline",
             old: "a\nb",
             new: "a\nc",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,2 +1,2 @@
-             a
-            -b
-            \\ No newline at end of file
-            +c
-            \\ No newline at end of file
+                --- old.txt
+                +++ new.txt
+                @@ -1,2 +1,2 @@
+                 a
+                -b
+                \\ No newline at end of file
+                +c
+                \\ No newline at end of file
 
-            """),
+                """),
         DiffCase(
             "newline added at the end",
             old: "a\nb",
             new: "a\nb\n",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,2 +1,2 @@
-             a
-            -b
-            \\ No newline at end of file
-            +b
+                --- old.txt
+                +++ new.txt
+                @@ -1,2 +1,2 @@
+                 a
+                -b
+                \\ No newline at end of file
+                +b
 
-            """),
+                """),
         DiffCase(
             "newline removed at the end",
             old: "a\nb\n",
             new: "a\nb",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,2 +1,2 @@
-             a
-            -b
-            +b
-            \\ No newline at end of file
+                --- old.txt
+                +++ new.txt
+                @@ -1,2 +1,2 @@
+                 a
+                -b
+                +b
+                \\ No newline at end of file
 
-            """),
+                """),
         DiffCase(
             "unchanged last line without newline in context",
             old: "a\nb\nc",
             new: "x\nb\nc",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,3 +1,3 @@
-            -a
-            +x
-             b
-             c
-            \\ No newline at end of file
+                --- old.txt
+                +++ new.txt
+                @@ -1,3 +1,3 @@
+                -a
+                +x
+                 b
+                 c
+                \\ No newline at end of file
 
-            """),
+                """),
         DiffCase(
             "both sides without newline, one line",
             old: "x",
             new: "y",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1 +1 @@
-            -x
-            \\ No newline at end of file
-            +y
-            \\ No newline at end of file
+                --- old.txt
+                +++ new.txt
+                @@ -1 +1 @@
+                -x
+                \\ No newline at end of file
+                +y
+                \\ No newline at end of file
 
-            """),
+                """),
         DiffCase(
             "two distant changes make two hunks",
             old: numbered(20),
             new: numbered(20, replacing: ["line 2": "line two", "line 18": "line eighteen"]),
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,5 +1,5 @@
-             line 1
-            -line 2
-            +line two
-             line 3
-             line 4
-             line 5
-            @@ -15,6 +15,6 @@
-             line 15
-             line 16
-             line 17
-            -line 18
-            +line eighteen
-             line 19
-             line 20
+                --- old.txt
+                +++ new.txt
+                @@ -1,5 +1,5 @@
+                 line 1
+                -line 2
+                +line two
+                 line 3
+                 line 4
+                 line 5
+                @@ -15,6 +15,6 @@
+                 line 15
+                 line 16
+                 line 17
+                -line 18
+                +line eighteen
+                 line 19
+                 line 20
 
-            """),
+                """),
         DiffCase(
             "close changes merge into one hunk",
             old: numbered(20),
             new: numbered(20, replacing: ["line 5": "line five", "line 11": "line eleven"]),
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -2,13 +2,13 @@
-             line 2
-             line 3
-             line 4
-            -line 5
-            +line five
-             line 6
-             line 7
-             line 8
-             line 9
-             line 10
-            -line 11
-            +line eleven
-             line 12
-             line 13
-             line 14
+                --- old.txt
+                +++ new.txt
+                @@ -2,13 +2,13 @@
+                 line 2
+                 line 3
+                 line 4
+                -line 5
+                +line five
+                 line 6
+                 line 7
+                 line 8
+                 line 9
+                 line 10
+                -line 11
+                +line eleven
+                 line 12
+                 line 13
+                 line 14
 
-            """),
+                """),
         DiffCase(
             "CRLF lines keep their terminators",
             old: "a\r\nb\r\nc\r\n",
             new: "a\r\nB\r\nc\r\n",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,3 +1,3 @@
-             a\r
-            -b\r
-            +B\r
-             c\r
+                --- old.txt
+                +++ new.txt
+                @@ -1,3 +1,3 @@
+                 a\r
+                -b\r
+                +B\r
+                 c\r
 
-            """),
+                """),
         DiffCase(
             "a line ending change is a change",
             old: "a\r\nb\n",
             new: "a\nb\n",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,2 +1,2 @@
-            -a\r
-            +a
-             b
+                --- old.txt
+                +++ new.txt
+                @@ -1,2 +1,2 @@
+                -a\r
+                +a
+                 b
 
-            """),
+                """),
         DiffCase(
             "insertion with no context",
             old: "a\nb\nc\n",
             new: "a\nb\nx\nc\n",
             context: 0,
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -2,0 +3 @@
-            +x
+                --- old.txt
+                +++ new.txt
+                @@ -2,0 +3 @@
+                +x
 
-            """),
+                """),
         DiffCase(
             "deletion with one line of context",
             old: numbered(10),
             new: numbered(10, replacing: ["line 3": nil, "line 4": nil]),
             context: 1,
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -2,4 +2,2 @@
-             line 2
-            -line 3
-            -line 4
-             line 5
+                --- old.txt
+                +++ new.txt
+                @@ -2,4 +2,2 @@
+                 line 2
+                -line 3
+                -line 4
+                 line 5
 
-            """),
+                """),
         DiffCase(
             "a duplicated line is shown as added below",
             old: "a\nb\nc\n",
             new: "a\nb\nb\nc\n",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,3 +1,4 @@
-             a
-             b
-            +b
-             c
+                --- old.txt
+                +++ new.txt
+                @@ -1,3 +1,4 @@
+                 a
+                 b
+                +b
+                 c
 
-            """),
+                """),
         DiffCase(
             "a paragraph inserted between blank lines",
             old: "# Title\n\nFirst.\n\nSecond.\n",
             new: "# Title\n\nFirst.\n\nNew.\n\nSecond.\n",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -2,4 +2,6 @@
-            \u{20}
-             First.
-            \u{20}
-            +New.
-            +
-             Second.
+                --- old.txt
+                +++ new.txt
+                @@ -2,4 +2,6 @@
+                \u{20}
+                 First.
+                \u{20}
+                +New.
+                +
+                 Second.
 
-            """),
+                """),
         DiffCase(
             "removals come before additions",
             old: "alpha\nbeta\ngamma\ndelta\n",
             new: "alpha\nBETA\nGAMMA\ndelta\n",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,4 +1,4 @@
-             alpha
-            -beta
-            -gamma
-            +BETA
-            +GAMMA
-             delta
+                --- old.txt
+                +++ new.txt
+                @@ -1,4 +1,4 @@
+                 alpha
+                -beta
+                -gamma
+                +BETA
+                +GAMMA
+                 delta
 
-            """),
+                """),
         DiffCase(
             "insertion at the top",
             old: numbered(10),
             new: "zero\n" + numbered(10),
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,3 +1,4 @@
-            +zero
-             line 1
-             line 2
-             line 3
+                --- old.txt
+                +++ new.txt
+                @@ -1,3 +1,4 @@
+                +zero
+                 line 1
+                 line 2
+                 line 3
 
-            """),
+                """),
         DiffCase(
             "appending lines",
             old: "a\nb\n",
             new: "a\nb\nc\nd\n",
             expected: """
-            --- old.txt
-            +++ new.txt
-            @@ -1,2 +1,4 @@
-             a
-             b
-            +c
-            +d
+                --- old.txt
+                +++ new.txt
+                @@ -1,2 +1,4 @@
+                 a
+                 b
+                +c
+                +d
 
-            """),
+                """),
     ]
 
     @Test("matches diff -u", arguments: cases)

@@ -20,9 +20,13 @@ enum CodeFence {
         let close = (first + 1..<lines.count).first { isClosingFence(lines[$0], for: opening) }
         switch close {
         case nil:
-            return Block(info: opening.info, content: lines[(first + 1)...].joined(separator: "\n"), contentLineOffset: first + 1)
+            return Block(
+                info: opening.info, content: lines[(first + 1)...].joined(separator: "\n"), contentLineOffset: first + 1
+            )
         case last?:
-            return Block(info: opening.info, content: lines[(first + 1)..<last].joined(separator: "\n"), contentLineOffset: first + 1)
+            return Block(
+                info: opening.info, content: lines[(first + 1)..<last].joined(separator: "\n"),
+                contentLineOffset: first + 1)
         default:
             return nil
         }

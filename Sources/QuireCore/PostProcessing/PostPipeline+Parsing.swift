@@ -142,7 +142,8 @@ private struct EntryParser {
             guard let arguments else { return .join("\n") }
             guard let separator = arguments.string else {
                 invalid(
-                    "'join' takes a separator string, e.g. {join: \", \"}, got \(arguments.typeName) \(excerpt(arguments))",
+                    "'join' takes a separator string, e.g. {join: \", \"}, "
+                        + "got \(arguments.typeName) \(excerpt(arguments))",
                     at: arguments)
                 return nil
             }
@@ -197,7 +198,8 @@ private struct EntryParser {
                 guard number >= 0, number <= pattern.captureGroupCount else {
                     let groups = pattern.captureGroupCount
                     invalid(
-                        "group \(number) does not exist: the pattern has \(groups) capture group\(groups == 1 ? "" : "s")",
+                        "group \(number) does not exist: the pattern has \(groups) "
+                            + "capture group\(groups == 1 ? "" : "s")",
                         at: groupNode)
                     return nil
                 }
@@ -252,7 +254,9 @@ private struct EntryParser {
     private mutating func json(_ arguments: YAMLNode?) -> PostProcessor? {
         guard let arguments else { return .json(schema: nil) }
         guard arguments.mapping != nil else {
-            invalid("'json' takes a mapping such as {json: {schema: {type: array}}}, got \(arguments.typeName)", at: arguments)
+            invalid(
+                "'json' takes a mapping such as {json: {schema: {type: array}}}, got \(arguments.typeName)",
+                at: arguments)
             return nil
         }
         guard checkKeys(arguments, of: "json", allowed: ["schema"]) else { return nil }
@@ -284,7 +288,8 @@ private struct EntryParser {
             let key = pair.key.scalarText ?? ""
             guard !allowed.contains(key) else { continue }
             invalid(
-                "unknown argument '\(key)' for '\(name)' (expected \(allowed.map { "'\($0)'" }.joined(separator: ", ")))",
+                "unknown argument '\(key)' for '\(name)' "
+                    + "(expected \(allowed.map { "'\($0)'" }.joined(separator: ", ")))",
                 at: pair.key, suggestion: Suggestions.didYouMean(key, in: allowed))
             ok = false
         }

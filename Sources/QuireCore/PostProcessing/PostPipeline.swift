@@ -17,7 +17,8 @@ public struct PostPipeline: Sendable, Hashable, CustomStringConvertible {
         var shape: OutputShape? = .text
         for processor in processors {
             // A processor that cannot take its input (``parse(_:)`` rejects that) still says what it makes.
-            shape = (try? processor.outputShape(from: shape).get()) ?? (try? processor.outputShape(from: nil).get()) ?? nil
+            shape =
+                (try? processor.outputShape(from: shape).get()) ?? (try? processor.outputShape(from: nil).get()) ?? nil
         }
         return shape ?? .json(type: nil)
     }

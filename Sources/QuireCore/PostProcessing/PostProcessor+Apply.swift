@@ -94,7 +94,8 @@ extension PostProcessor {
         for (index, item) in items.enumerated() {
             switch item {
             case .list, .object:
-                throw Failure(message: "can only join texts and numbers, but item \(index) is \(article(item.typeName))")
+                throw Failure(
+                    message: "can only join texts and numbers, but item \(index) is \(article(item.typeName))")
             default:
                 parts.append(item.renderedText)
             }
@@ -115,21 +116,25 @@ extension PostProcessor {
         guard items.isEmpty else { return items }
         switch self {
         case .bulletList:
-            let hint = ListItems.extract(from: text, accepting: [.number]).isEmpty
+            let hint =
+                ListItems.extract(from: text, accepting: [.number]).isEmpty
                 ? "" : " (the output is a numbered list: use 'numbered_list' or 'list')"
             throw Failure(message: "no bullet items found: expected lines starting with '-', '*', '+' or '•'\(hint)")
         case .numberedList:
-            let hint = ListItems.extract(from: text, accepting: [.bullet]).isEmpty
+            let hint =
+                ListItems.extract(from: text, accepting: [.bullet]).isEmpty
                 ? "" : " (the output is a bullet list: use 'bullet_list' or 'list')"
             throw Failure(message: "no numbered items found: expected lines starting with '1.' or '1)'\(hint)")
         default:
-            throw Failure(message: "no list items found: expected lines starting with '-', '*', '+', '•', '1.' or '1)'")
+            throw Failure(
+                message: "no list items found: expected lines starting with '-', '*', '+', '•', '1.' or '1)'")
         }
     }
 
     // MARK: - Regex
 
-    private func extract(_ pattern: RegexPattern, _ group: Group, all: Bool, from text: String) throws(Failure) -> Value {
+    private func extract(_ pattern: RegexPattern, _ group: Group, all: Bool, from text: String) throws(Failure) -> Value
+    {
         func captured(_ match: RegexPattern.Match) -> String? {
             switch group {
             case .number(let n): n < match.groups.count ? match.groups[n] : nil
@@ -138,14 +143,17 @@ extension PostProcessor {
         }
         if all {
             let values = pattern.matches(in: text).compactMap(captured)
-            guard !values.isEmpty else { throw Failure(message: "no match for \(PostProcessor.quoted(pattern.pattern)) in the output") }
+            guard !values.isEmpty else {
+                throw Failure(message: "no match for \(PostProcessor.quoted(pattern.pattern)) in the output")
+            }
             return .list(values.map(Value.string))
         }
         guard let match = pattern.firstMatch(in: text) else {
             throw Failure(message: "no match for \(PostProcessor.quoted(pattern.pattern)) in the output")
         }
         guard let value = captured(match) else {
-            throw Failure(message: "group \(group) of \(PostProcessor.quoted(pattern.pattern)) did not take part in the match")
+            throw Failure(
+                message: "group \(group) of \(PostProcessor.quoted(pattern.pattern)) did not take part in the match")
         }
         return .string(value)
     }

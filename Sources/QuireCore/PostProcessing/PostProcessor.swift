@@ -125,7 +125,8 @@ public enum PostProcessor: Sendable, Hashable, CustomStringConvertible {
     func outputShape(from input: PostPipeline.OutputShape?) -> Result<PostPipeline.OutputShape?, ShapeMismatch> {
         func mismatch(_ needs: String, _ hint: String = "") -> Result<PostPipeline.OutputShape?, ShapeMismatch> {
             let got = input.map { $0 == .text ? "text" : "a \($0)" } ?? "unknown"
-            return .failure(ShapeMismatch(message: "'\(name)' needs \(needs), but the output is \(got) at this point\(hint)"))
+            return .failure(
+                ShapeMismatch(message: "'\(name)' needs \(needs), but the output is \(got) at this point\(hint)"))
         }
         if mapsText {
             switch input {
@@ -137,12 +138,14 @@ public enum PostProcessor: Sendable, Hashable, CustomStringConvertible {
         if case .join = self {
             switch input {
             case nil, .list, .json(type: nil), .json(type: "array"): return .success(.text)
-            default: return mismatch("a list", "; put a list-producing processor (\(PostProcessor.listProducers)) before it")
+            default:
+                return mismatch("a list", "; put a list-producing processor (\(PostProcessor.listProducers)) before it")
             }
         }
         switch input {
         case nil, .text, .json(type: nil), .json(type: "string"): break
-        case .list, .json: return mismatch("text", input == .list ? "; add 'join' before it to make the list one text" : "")
+        case .list, .json:
+            return mismatch("text", input == .list ? "; add 'join' before it to make the list one text" : "")
         }
         switch self {
         case .firstLine: return .success(.text)

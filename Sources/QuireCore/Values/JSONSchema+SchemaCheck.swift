@@ -117,7 +117,8 @@ extension JSONSchema {
                 return
             }
             guard !typeNames.contains(name) else { return }
-            let suggestion = typeAliases[name.lowercased()].map { "did you mean '\($0)'?" }
+            let suggestion =
+                typeAliases[name.lowercased()].map { "did you mean '\($0)'?" }
                 ?? Suggestions.didYouMean(name, in: typeNames)
             issues.append(
                 SchemaIssue(

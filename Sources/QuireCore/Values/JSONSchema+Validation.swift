@@ -67,10 +67,12 @@ extension JSONSchema {
             if let limit = schema["maximum"], JSONSchema.isNumber(limit), JSONSchema.compare(value, limit) > 0 {
                 report(path, "expected a number <= \(JSONSchema.excerpt(limit)), got \(shown)")
             }
-            if let limit = schema["exclusiveMinimum"], JSONSchema.isNumber(limit), JSONSchema.compare(value, limit) <= 0 {
+            if let limit = schema["exclusiveMinimum"], JSONSchema.isNumber(limit), JSONSchema.compare(value, limit) <= 0
+            {
                 report(path, "expected a number > \(JSONSchema.excerpt(limit)), got \(shown)")
             }
-            if let limit = schema["exclusiveMaximum"], JSONSchema.isNumber(limit), JSONSchema.compare(value, limit) >= 0 {
+            if let limit = schema["exclusiveMaximum"], JSONSchema.isNumber(limit), JSONSchema.compare(value, limit) >= 0
+            {
                 report(path, "expected a number < \(JSONSchema.excerpt(limit)), got \(shown)")
             }
             if let divisor = schema["multipleOf"], let d = JSONSchema.double(divisor), d > 0,
@@ -95,7 +97,8 @@ extension JSONSchema {
             if let limit = schema["maxLength"].flatMap(JSONSchema.count), length > limit {
                 report(path, "expected at most \(plural(limit, "character")), got \(length)")
             }
-            if let pattern = schema["pattern"]?.stringValue, let regex = compiled(pattern), !regex.hasMatch(in: string) {
+            if let pattern = schema["pattern"]?.stringValue, let regex = compiled(pattern), !regex.hasMatch(in: string)
+            {
                 report(path, "expected a string matching '\(pattern)', got \(JSONSchema.excerpt(.string(string)))")
             }
         }
@@ -173,7 +176,8 @@ extension JSONSchema {
             }
         }
 
-        private mutating func branchViolations(_ value: Value, _ schema: Value, at path: JSONPath) -> [SchemaViolation] {
+        private mutating func branchViolations(_ value: Value, _ schema: Value, at path: JSONPath) -> [SchemaViolation]
+        {
             var nested = Validator()
             nested.patterns = patterns
             nested.check(value, against: schema, at: path)
