@@ -481,6 +481,24 @@ struct PostPipelineApplyTests {
         }
     }
 
+    @Test("one pipeline can run in many tasks at once (for_each items run in parallel)")
+    func concurrentUse() async throws {
+        let pipeline = validPipeline(#"[{regex: {pattern: "item (\\d+)", all: true}}, {join: ","}]"#)
+        let results = await withTaskGroup(of: String?.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var last: String?
+                    for i in 0..<200 {
+                        last = try? pipeline.apply(to: "item \(task) and item \(i)").stringValue
+                    }
+                    return last
+                }
+            }
+            return await group.reduce(into: Set<String?>()) { $0.insert($1) }
+        }
+        #expect(results == Set((0..<8).map { "\($0),199" }))
+    }
+
     @Test("programmatic pipelines work without YAML")
     func programmatic() throws {
         let pipeline = PostPipeline([
