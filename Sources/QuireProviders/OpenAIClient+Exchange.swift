@@ -97,7 +97,9 @@ extension OpenAIClient {
 
     func send(_ request: HTTPClientRequest, limit: Duration) async throws(ProviderError) -> HTTPClientResponse {
         do {
-            return try await http.execute(request, deadline: .now() + TimeAmount(limit))
+            // A second behind the caller's own limit (``withTimeLimit(_:_:)``), which reports the timeout
+            // with its length; this one only backs it up.
+            return try await http.execute(request, deadline: .now() + TimeAmount(limit) + .seconds(1))
         } catch {
             throw transportFailure(error, phase: .request)
         }

@@ -140,6 +140,7 @@ public final class OpenAIClient: ModelClient {
         stopwatch: @Sendable () -> Duration,
         _ attempt: (Duration) async throws(ProviderError) -> T
     ) async throws(ProviderError) -> (value: T, attempts: Int) {
+        try validateBaseURL()
         let policy = configuration.retry
         var attempts = 0
         var history: [String] = []
@@ -177,6 +178,18 @@ public final class OpenAIClient: ModelClient {
                     throw cancelled(attempts: attempts)
                 }
             }
+        }
+    }
+
+    /// Fails with ``ProviderError/Kind/configuration`` unless the base URL is an absolute http(s) URL with a host.
+    private func validateBaseURL() throws(ProviderError) {
+        let url = URL(string: configuration.baseURL)
+        let scheme = url?.scheme?.lowercased() ?? ""
+        guard ["http", "https", "http+unix", "https+unix"].contains(scheme), url?.host?.isEmpty == false else {
+            throw ProviderError(
+                .configuration, provider: configuration.name,
+                message: "the base URL '\(configuration.baseURL)' of \(providerLabel) is not a valid http(s) URL",
+                attempts: 0)
         }
     }
 

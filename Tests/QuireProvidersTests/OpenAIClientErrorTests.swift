@@ -355,13 +355,16 @@ struct OpenAIClientErrorTests {
         #expect(clock.sleeps.count == 2)
     }
 
-    @Test("a base URL that is not a URL is a configuration error")
-    func invalidBaseURL() async throws {
-        let client = OpenAIClient(configuration: ProviderConfiguration(name: "bad", baseURL: "not a url"))
+    @Test("a base URL that is not an http(s) URL is a configuration error", arguments: [
+        "not a url", "localhost:8080/v1", "ftp://example.com/v1", "http:///v1",
+    ])
+    func invalidBaseURL(baseURL: String) async throws {
+        let client = OpenAIClient(configuration: ProviderConfiguration(name: "bad", baseURL: baseURL))
         let error = try #require(await failure { try await client.complete(chatRequest()) })
         await client.shutdown()
         #expect(error.kind == .configuration)
-        #expect(error.message.contains("'not a url'"))
+        #expect(error.message == "the base URL '\(baseURL)' of provider 'bad' is not a valid http(s) URL")
+        #expect(error.attempts == 0)
     }
 
     @Test("cancelling the task cancels the request in flight promptly")
