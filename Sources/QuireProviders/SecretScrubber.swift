@@ -22,7 +22,8 @@ public struct SecretScrubber: Sendable, Hashable {
         return result
     }
 
-    /// Replaces `prefix` followed by at least `minimumTail` key characters (letters, digits, `keyCharacters`).
+    /// Replaces `prefix` followed by at least `minimumTail` key characters (letters, digits, `keyCharacters`),
+    /// where `prefix` starts a word (so `mask-generator-large` is left alone).
     private static func redactPrefixed(_ text: String, prefix: String, minimumTail: Int, keyCharacters: String)
         -> String
     {
@@ -31,8 +32,9 @@ public struct SecretScrubber: Sendable, Hashable {
         var rest = text[...]
         while let range = rest.range(of: prefix) {
             out += rest[..<range.lowerBound]
+            let startsWord = out.last.map { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ?? true
             let tail = rest[range.upperBound...].prefix { $0.isLetter || $0.isNumber || keyCharacters.contains($0) }
-            if tail.count >= minimumTail {
+            if startsWord, tail.count >= minimumTail {
                 out += prefix + redacted
                 rest = rest[tail.endIndex...]
             } else {

@@ -56,6 +56,8 @@ struct ProviderErrorTests {
         #expect(scrubber.scrub("Incorrect API key provided: sk-proj-abcdEFGH1234.") == "Incorrect API key provided: sk-[REDACTED].")
         #expect(scrubber.scrub("Authorization: Bearer xyz.123") == "Authorization: Bearer [REDACTED]")
         #expect(scrubber.scrub("ask-me and sk-short") == "ask-me and sk-short")
+        #expect(scrubber.scrub("model 'mask-generator-large' (risk-assessment-v2)") == "model 'mask-generator-large' (risk-assessment-v2)")
+        #expect(scrubber.scrub("key=sk-abcdefgh12345678") == "key=sk-[REDACTED]")
     }
 
     @Test("ids are stable")

@@ -4,7 +4,7 @@ import QuireProviders
 import QuireTestSupport
 import Testing
 
-@Suite("OpenAIClient errors and retries")
+@Suite("OpenAIClient errors and retries", .timeLimit(.minutes(1)))
 struct OpenAIClientErrorTests {
     // MARK: Not retried
 

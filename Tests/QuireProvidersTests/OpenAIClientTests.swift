@@ -4,7 +4,7 @@ import QuireProviders
 import QuireTestSupport
 import Testing
 
-@Suite("OpenAIClient against the fake server")
+@Suite("OpenAIClient against the fake server", .timeLimit(.minutes(1)))
 struct OpenAIClientTests {
     @Test("a plain completion returns the server's content, finish reason and usage")
     func plainCompletion() async throws {
@@ -103,9 +103,11 @@ struct OpenAIClientTests {
         }
     }
 
-    @Test("an output limit smaller than the answer truncates it and reports length", arguments: [false, true])
-    func lengthLimit(stream: Bool) async throws {
-        try await withFakeProvider { _, client in
+    @Test(
+        "an output limit smaller than the answer truncates it and reports length",
+        arguments: [false, true], ["max_tokens", "max_completion_tokens"])
+    func lengthLimit(stream: Bool, limitParameter: String) async throws {
+        try await withFakeProvider(configure: { $0.capabilities.outputLimitParameter = limitParameter }) { _, client in
             let completion = try await client.complete(
                 chatRequest(parameters: ModelParameters(maxTokens: 3)), stream: stream, onDelta: nil)
             let words = FakeReply.defaultReply(to: haikuMessages).split(separator: " ").prefix(3)

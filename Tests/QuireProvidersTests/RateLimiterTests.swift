@@ -8,7 +8,7 @@ private actor Order {
     func append(_ name: String) { names.append(name) }
 }
 
-@Suite("Rate limiter")
+@Suite("Rate limiter", .timeLimit(.minutes(1)))
 struct RateLimiterTests {
     private func waitUntilWaiting(_ limiter: RateLimiter, _ count: Int) async -> Bool {
         await eventually { await limiter.snapshot.waiting == count }
