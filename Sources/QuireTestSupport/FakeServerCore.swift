@@ -1,0 +1,87 @@
+import NIOCore
+import QuireCore
+
+/// The fake server's shared state: options, scripts, recorded requests, live connections.
+/// Touched from event-loop threads and test tasks alike, so everything sits behind one lock.
+final class FakeServerCore: Sendable {
+    struct PredicateFault {
+        let predicate: @Sendable (ReceivedRequest) -> Bool
+        let fault: FakeFault
+        var remaining: Int
+    }
+
+    struct State {
+        var requests: [ReceivedRequest] = []
+        var requestCount = 0
+        var chatRequestCount = 0
+        var faultsByIndex: [Int: FakeFault] = [:]
+        var faultQueue: [FakeFault] = []
+        var predicateFaults: [PredicateFault] = []
+        var responder: (@Sendable (ReceivedRequest) -> FakeResponse)?
+        var connections: [ObjectIdentifier: any Channel] = [:]
+        var connectionCount = 0
+        var closedConnectionCount = 0
+        var stopping = false
+    }
+
+    let options: FakeOpenAIServer.Options
+    let state = LockedState(State())
+
+    init(options: FakeOpenAIServer.Options) { self.options = options }
+
+    /// Records a request and assigns its indexes.
+    func record(method: String, path: String, headers: [(name: String, value: String)], body: String)
+        -> ReceivedRequest
+    {
+        let json = try? JSONText.decode(body)
+        return state.withLock { state in
+            let isChat = method == "POST" && path == "/v1/chat/completions"
+            let request = ReceivedRequest(
+                index: state.requestCount, chatIndex: isChat ? state.chatRequestCount : nil, method: method,
+                path: path, headers: headers, body: body, json: body.isEmpty ? nil : json)
+            state.requestCount += 1
+            if isChat { state.chatRequestCount += 1 }
+            if state.requests.count >= options.maximumRecordedRequests { state.requests.removeFirst() }
+            state.requests.append(request)
+            return request
+        }
+    }
+
+    /// The fault scripted for `request`, if any: by chat index first, then by predicate, then the queue
+    /// (the queue and index faults apply to chat requests only).
+    func fault(for request: ReceivedRequest) -> FakeFault? {
+        state.withLock { state in
+            if let chatIndex = request.chatIndex, let fault = state.faultsByIndex.removeValue(forKey: chatIndex) {
+                return fault
+            }
+            if let position = state.predicateFaults.firstIndex(where: { $0.predicate(request) }) {
+                let fault = state.predicateFaults[position].fault
+                state.predicateFaults[position].remaining -= 1
+                if state.predicateFaults[position].remaining <= 0 { state.predicateFaults.remove(at: position) }
+                return fault
+            }
+            if request.chatIndex != nil, !state.faultQueue.isEmpty { return state.faultQueue.removeFirst() }
+            return nil
+        }
+    }
+
+    var responder: (@Sendable (ReceivedRequest) -> FakeResponse)? { state.withLock { $0.responder } }
+
+    /// Registers a new connection; false when the server is stopping or at its connection limit.
+    func connectionOpened(_ channel: any Channel) -> Bool {
+        state.withLock { state in
+            guard !state.stopping, state.connections.count < options.maximumConnections else { return false }
+            state.connections[ObjectIdentifier(channel)] = channel
+            state.connectionCount += 1
+            return true
+        }
+    }
+
+    func connectionClosed(_ channel: any Channel) {
+        state.withLock { state in
+            if state.connections.removeValue(forKey: ObjectIdentifier(channel)) != nil {
+                state.closedConnectionCount += 1
+            }
+        }
+    }
+}
