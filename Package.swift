@@ -63,7 +63,8 @@ let package = Package(
         ),
         .testTarget(
             name: "QuireCoreTests",
-            dependencies: ["QuireCore", "QuireTestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["QuireCore", "QuireTestSupport", .product(name: "Yams", package: "Yams")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "QuireProvidersTests",

@@ -3,7 +3,7 @@ import QuireCore
 
 /// Owns a run's manifest and writes every change atomically, one at a time.
 public actor RunStore {
-    public let folder: RunFolder
+    public nonisolated let folder: RunFolder
     public private(set) var manifest: RunManifest
     private let clock: @Sendable () -> Date
 

@@ -6,7 +6,7 @@ extension WorkflowRunner {
     /// Runs one step (all its items for a fan-out) and records it.
     func execute(_ step: StepAnalysis, inputs: [String: Value], outputs: [String: Value], reusedItems: [Int: Value], limiter: RateLimiter) async -> StepResult {
         let id = step.step.id
-        let start = clock.now
+        let stopwatch = ContinuousClock.now
         var record = StepRecord(id: id, kind: kind(of: step), status: .running, prompt: stamp(step))
 
         // Fan-out items, or a single call.
@@ -90,7 +90,7 @@ extension WorkflowRunner {
         do { try await store.update(current) } catch {
             return StepResult(id: id, value: nil, diagnostics: problems + [.error("run.write-failed", "cannot write the manifest: \(error.localizedDescription)")])
         }
-        observer.handle(.stepFinished(id: id, elapsed: clock.now - start, tokens: tokens, retries: retries, calls: calls))
+        observer.handle(.stepFinished(id: id, elapsed: ContinuousClock.now - stopwatch, tokens: tokens, retries: retries, calls: calls))
         return StepResult(id: id, value: value, diagnostics: problems)
     }
 
@@ -153,9 +153,13 @@ extension WorkflowRunner {
         }
         let streamLabel = item.map { "\(id)[\($0.index)]" } ?? id
         let observer = self.observer
+        var onDelta: (@Sendable (String) -> Void)?
+        if options.stream {
+            onDelta = { text in observer.handle(.delta(label: streamLabel, text: text)) }
+        }
         let completion: ChatCompletion
-        do {
-            completion = try await client.complete(request, stream: options.stream, onDelta: options.stream ? { text in observer.handle(.delta(label: streamLabel, text: text)) } : nil)
+        do throws(ProviderError) {
+            completion = try await client.complete(request, stream: options.stream, onDelta: onDelta)
             await limiter.release(permit)
         } catch {
             await limiter.release(permit)
@@ -209,7 +213,7 @@ extension WorkflowRunner {
                 call?.status = .failed
                 call?.error = "post-processing failed: \(error)"
                 if let call { try? await store.recordCall(step: id, call: call, output: nil) }
-                let rawNote = call != nil ? ["the raw answer is in \(await store.folder.relativePath)/\(RunFolder.rawPath(step: id, item: item))"] : []
+                let rawNote = call != nil ? ["the raw answer is in \(store.folder.relativePath)/\(RunFolder.rawPath(step: id, item: item))"] : []
                 return ItemOutcome(value: nil, diagnostics: [.error("run.post-processing", "\(label): \(error)", notes: rawNote)])
             }
             let path = RunFolder.outputPath(step: id, item: item, value: value)
