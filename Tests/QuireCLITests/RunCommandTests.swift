@@ -1,0 +1,205 @@
+import Foundation
+import QuireCore
+import QuireTestSupport
+import Testing
+
+/// `quire run` as a user runs it: the built binary against a fake OpenAI-compatible server.
+@Suite("CLI: run", .serialized)
+struct RunCommandTests {
+    static let planMarker = "You plan short technical reports"
+
+    /// The example workspace in a temporary folder, with a provider row for the fake server.
+    static func workspace(server: FakeOpenAIServer, keyVariable: String = "FAKE_API_KEY") throws -> TemporaryDirectory {
+        let dir = try TemporaryDirectory()
+        var files = ExampleWorkspace.files
+        files["quire.yaml"] = """
+            provider: fake
+            defaults: {model: fake-model}
+            providers:
+              fake:
+                base_url: \(server.baseURL)
+                api_key_env: \(keyVariable)
+                max_retries: 1
+                timeout: 5
+            """
+        try dir.write(files)
+        return dir
+    }
+
+    static func answerPlans(_ server: FakeOpenAIServer, titles: [String]) {
+        server.setResponder { request in
+            if request.messages.first?.content.contains(planMarker) == true {
+                return FakeResponse(titles.map { "- \($0)" }.joined(separator: "\n"))
+            }
+            return FakeResponse(FakeReply.defaultReply(to: request.messages))
+        }
+    }
+
+    static func manifest(_ dir: TemporaryDirectory, _ folder: String) throws -> [String: Value] {
+        try JSONText.decode(dir.read("\(folder)/manifest.json")).objectValue ?? [:]
+    }
+
+    @Test func runPrintsTheReportPathAndWritesTheFolder() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        Self.answerPlans(server, titles: ["One", "Two"])
+        let dir = try Self.workspace(server: server)
+        let result = try CLI.run(["run", "publishing-report", "--var", "topic=Testing", "--out", "output/r1"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "output/r1/report.md\n")
+        #expect(result.stderr.contains("run "))
+        #expect(result.stderr.contains("plan: done in"))
+        #expect(result.stderr.contains("sections: running 2 items"))
+        #expect(!result.stderr.contains("\u{1B}["), "no escape codes when not on a terminal")
+        let report = try dir.read("output/r1/report.md")
+        #expect(report.contains("## <a id=\"section-2\"></a>Two"))
+        #expect(try Self.manifest(dir, "output/r1")["status"] == "succeeded")
+        #expect(server.chatRequestCount == 3)
+    }
+
+    @Test func streamPrintsTokensAsTheyArrive() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        Self.answerPlans(server, titles: ["Only"])
+        let dir = try Self.workspace(server: server)
+        let result = try CLI.run(["run", "publishing-report", "--var", "topic=T", "--stream", "--concurrency", "1", "--out", "output/s"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("[plan] - Only"))
+        #expect(result.stdout.contains("[sections[1]] echo: Write the section \"Only\""))
+        #expect(server.chatRequests.allSatisfy(\.isStreaming))
+    }
+
+    @Test func invalidInputsExit64BeforeAnyCall() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try Self.workspace(server: server)
+        let result = try CLI.run(["run", "publishing-report"], in: dir.url)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("[run.missing-input]"))
+        let outside = try CLI.run(["run", "publishing-report", "--var", "topic=x", "--out", "../escape"], in: dir.url)
+        #expect(outside.status == 64)
+        #expect(outside.stderr.contains("[run.invalid-out]"))
+        #expect(server.chatRequestCount == 0)
+        #expect(!FileManager.default.fileExists(atPath: dir.url.deletingLastPathComponent().appendingPathComponent("escape").path))
+    }
+
+    @Test func failedStepsExit1AndTheKeyNeverShows() async throws {
+        let secret = "sk-test-SECRET-1234567890abcdef"
+        let server = FakeOpenAIServer(apiKey: "sk-another-key-entirely-000000")
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try Self.workspace(server: server)
+        try dir.write([".env": "FAKE_API_KEY=\(secret)\n"])
+        let result = try CLI.run(["run", "publishing-report", "--var", "topic=T", "--out", "output/f", "--json"], in: dir.url)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("[provider.authentication]"))
+        #expect(result.stderr.contains("FAKE_API_KEY"))
+        #expect(result.stderr.contains("--resume"))
+        #expect(!result.stderr.contains(secret))
+        #expect(!result.stdout.contains(secret))
+        // The key from .env was sent (the server echoes what it got in its 401), and scrubbed everywhere.
+        #expect(server.chatRequests.first?.header("Authorization") == "Bearer \(secret)")
+        for file in FileManager.default.enumerator(atPath: dir.url.appendingPathComponent("output").path)?.allObjects as? [String] ?? [] {
+            let text = (try? dir.read("output/\(file)")) ?? ""
+            #expect(!text.contains(secret), "\(file) contains the key")
+        }
+        #expect(try Self.manifest(dir, "output/f")["status"] == "failed")
+    }
+
+    @Test func killedRunsResumeWithoutPayingTwice() async throws {
+        // Slow answers so the run can be killed part-way.
+        let server = FakeOpenAIServer(latency: FakeLatency(base: .milliseconds(150), perToken: .zero))
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let titles = (1...8).map { "Part \($0)" }
+        Self.answerPlans(server, titles: titles)
+        let dir = try Self.workspace(server: server)
+
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["run", "publishing-report", "--var", "topic=Kill", "--concurrency", "2", "--out", "output/k"]
+        process.currentDirectoryURL = dir.url
+        process.environment = ["NO_COLOR": "1", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? ""]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait (bounded) until at least three sections have finished, then kill -9.
+        let deadline = Date().addingTimeInterval(30)
+        var finishedBeforeKill = 0
+        while Date() < deadline {
+            if let manifest = try? Self.manifest(dir, "output/k"),
+               let calls = manifest["steps"]?.objectValue?["sections"]?.objectValue?["calls"]?.listValue {
+                finishedBeforeKill = calls.filter { $0.objectValue?["status"] == "succeeded" }.count
+                if finishedBeforeKill >= 3 { break }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(finishedBeforeKill >= 3)
+        let manifest = try Self.manifest(dir, "output/k")
+        #expect(manifest["status"] == "running", "a killed run leaves a manifest that says it did not finish")
+        let finishedItems = Set((manifest["steps"]?.objectValue?["sections"]?.objectValue?["calls"]?.listValue ?? [])
+            .filter { $0.objectValue?["status"] == "succeeded" }.compactMap { $0.objectValue?["item"] })
+        let sentBefore = server.chatRequestCount
+
+        let runID = "k"
+        _ = runID
+        let resumed = try CLI.run(["run", "publishing-report", "--resume", "k", "--out", "output/k"], in: dir.url)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout == "output/k/report.md\n")
+        // No finished item was asked for again; every unfinished one exactly once more.
+        let resent = server.chatRequests.dropFirst(sentBefore).map(\.lastUserMessage)
+        for item in finishedItems {
+            guard case .int(let n) = item else { continue }
+            #expect(!resent.contains { $0.contains("\"Part \(n)\"") }, "item \(n) finished before the kill but was sent again")
+        }
+        #expect(resent.count == 8 - finishedItems.count)
+        #expect(!resent.contains { $0.contains("Plan a report") }, "the plan finished before the kill")
+        let report = try dir.read("output/k/report.md")
+        for title in titles { #expect(report.contains(title)) }
+        let final = try Self.manifest(dir, "output/k")
+        #expect(final["status"] == "succeeded")
+        #expect(final["resumes"] == 1)
+        // No temporary files are left behind.
+        let leftovers = (FileManager.default.enumerator(atPath: dir.url.appendingPathComponent("output/k").path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func ctrlCStopsMarksInterruptedAndExits130() async throws {
+        let server = FakeOpenAIServer(latency: FakeLatency(base: .milliseconds(400), perToken: .zero))
+        try await server.start()
+        defer { Task { await server.stop() } }
+        Self.answerPlans(server, titles: (1...6).map { "S\($0)" })
+        let dir = try Self.workspace(server: server)
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["run", "publishing-report", "--var", "topic=Interrupt", "--concurrency", "1", "--out", "output/i"]
+        process.currentDirectoryURL = dir.url
+        process.environment = ["NO_COLOR": "1"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let manifest = try? Self.manifest(dir, "output/i"), manifest["steps"]?.objectValue?["plan"]?.objectValue?["status"] == "succeeded" { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        kill(process.processIdentifier, SIGINT)
+        let start = Date()
+        process.waitUntilExit()
+        #expect(Date().timeIntervalSince(start) < 5, "in-flight requests are cancelled, not waited for")
+        #expect(process.terminationStatus == 130)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr.contains("--resume"))
+        #expect(try Self.manifest(dir, "output/i")["status"] == "interrupted")
+        let resumed = try CLI.run(["run", "publishing-report", "--resume", "i", "--out", "output/i"], in: dir.url)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try Self.manifest(dir, "output/i")["status"] == "succeeded")
+    }
+}
