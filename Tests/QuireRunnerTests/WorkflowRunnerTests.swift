@@ -136,7 +136,7 @@ struct WorkflowRunnerTests {
         #expect((error.message + error.notes.joined() + (error.suggestion ?? "")).contains("fake-model"))
     }
 
-    @Test(arguments: [FakeFault.rateLimited(retryAfter: "0"), .rateLimited(retryAfter: nil), .serverError(500), .serverError(502), .serverError(503), .serverError(504), .closeConnection, .cutStream(afterChunks: 1), .malformedJSON])
+    @Test(arguments: [FakeFault.rateLimited(retryAfter: "0"), .rateLimited(retryAfter: nil), .serverError(500), .serverError(502), .serverError(503), .serverError(504), .closeConnection, .cutStream(afterChunks: 1), .malformedJSON, .stall(.seconds(3))])
     func transientFailuresAreRetriedAndCounted(fault: FakeFault) async throws {
         let harness = try await RunnerHarness()
         defer { Task { await harness.stop() } }
@@ -147,6 +147,18 @@ struct WorkflowRunnerTests {
         #expect(harness.server.chatRequestCount == 4)
         #expect(outcome.manifest.steps["plan"]?.calls.first?.retries == 1)
         #expect(outcome.manifest.value.objectValue?["retries"] == 1)
+    }
+
+    @Test func refusedConnectionsAreRetriedThenReported() async throws {
+        let harness = try await RunnerHarness()
+        await harness.stop()
+        let (outcome, _) = try await harness.run("publishing-report", variables: [("topic", "T")])
+        #expect(outcome.status == .failed)
+        let error = try #require(outcome.diagnostics.first(where: { $0.isError }))
+        #expect(error.id == "provider.retries-exhausted")
+        #expect(error.message.hasPrefix("step 'plan' (publishing-plan@v2): "))
+        #expect(error.message.contains("connect"))
+        #expect(outcome.manifest.steps["plan"]?.calls.first?.retries == 3)
     }
 
     @Test func retriesAreBounded() async throws {
