@@ -63,18 +63,22 @@ struct TemplateExpression: Sendable {
         default: return nil
         }
     }
+}
 
-    var children: [TemplateExpression] {
-        switch kind {
-        case .literal, .variable: []
-        case .list(let items): items
-        case .attribute(let base, _): [base]
-        case .index(let base, let index): [base, index]
-        case .unary(_, let operand): [operand]
-        case .binary(_, let lhs, let rhs): [lhs, rhs]
-        case .filter(let base, let call): [base] + call.arguments.compactMap { $0 }
-        case .test(let base, _, _): [base]
-        case .conditional(let value, let condition, let otherwise): [value, condition] + (otherwise.map { [$0] } ?? [])
+extension TemplateExpression.Kind {
+    /// The greatest depth among the direct children (0 for leaves), without allocating.
+    var childDepth: Int {
+        switch self {
+        case .literal, .variable: 0
+        case .list(let items): items.reduce(0) { max($0, $1.depth) }
+        case .attribute(let base, _): base.depth
+        case .index(let base, let index): max(base.depth, index.depth)
+        case .unary(_, let operand): operand.depth
+        case .binary(_, let lhs, let rhs): max(lhs.depth, rhs.depth)
+        case .filter(let base, let call): call.arguments.reduce(base.depth) { max($0, $1?.depth ?? 0) }
+        case .test(let base, _, _): base.depth
+        case .conditional(let value, let condition, let otherwise):
+            max(value.depth, condition.depth, otherwise?.depth ?? 0)
         }
     }
 }

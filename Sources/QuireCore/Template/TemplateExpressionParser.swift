@@ -72,8 +72,7 @@ struct TemplateExpressionParser {
     private func make(
         _ kind: TemplateExpression.Kind, at position: TemplatePosition, start: TemplatePosition
     ) throws(DiagnosticError) -> TemplateExpression {
-        var expression = TemplateExpression(kind: kind, position: position, start: start, depth: 1)
-        expression.depth = 1 + (expression.children.map(\.depth).max() ?? 0)
+        let expression = TemplateExpression(kind: kind, position: position, start: start, depth: 1 + kind.childDepth)
         if expression.depth > TemplateLimits.maxExpressionDepth {
             throw DiagnosticError(
                 TemplateDiagnostics.error(

@@ -98,7 +98,14 @@ struct TemplateLexer {
     }
 
     private mutating func skipWhitespace() {
-        while let scalar = peek(), scalar.properties.isWhitespace { advance() }
+        while let scalar = peek(), Self.isWhitespace(scalar) { advance() }
+    }
+
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case " ", "\t", "\n", "\r": return true
+        default: return scalar.value > 0x7F && scalar.properties.isWhitespace
+        }
     }
 
     private mutating func appendText(from start: Int, to end: Int, isRaw: Bool = false) {
@@ -267,10 +274,38 @@ struct TemplateLexer {
 
     static func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar >= "0" && scalar <= "9" }
 
-    private static let twoCharacterSymbols: Set<String> = ["==", "!=", "<=", ">="]
-    private static let symbols: Set<Unicode.Scalar> = [
-        "+", "-", "*", "/", "%", "~", "|", "(", ")", "[", "]", ",", ".", "=", "<", ">",
-    ]
+    /// `==`, `!=`, `<=`, `>=` for the first character.
+    private static func comparisonSymbol(_ scalar: Unicode.Scalar) -> String? {
+        switch scalar {
+        case "=": "=="
+        case "!": "!="
+        case "<": "<="
+        case ">": ">="
+        default: nil
+        }
+    }
+
+    private static func symbol(_ scalar: Unicode.Scalar) -> String? {
+        switch scalar {
+        case "+": "+"
+        case "-": "-"
+        case "*": "*"
+        case "/": "/"
+        case "%": "%"
+        case "~": "~"
+        case "|": "|"
+        case "(": "("
+        case ")": ")"
+        case "[": "["
+        case "]": "]"
+        case ",": ","
+        case ".": "."
+        case "=": "="
+        case "<": "<"
+        case ">": ">"
+        default: nil
+        }
+    }
 
     /// Lexes one token; returns an error (and skips the offending input) if there is none.
     private mutating func lexToken(into tokens: inout [TemplateToken]) -> Diagnostic? {
@@ -287,16 +322,13 @@ struct TemplateLexer {
         }
         if Self.isDigit(scalar) { return lexNumber(into: &tokens) }
         if scalar == "'" || scalar == "\"" { return lexString(into: &tokens) }
-        if let next = peek(1) {
-            let pair = String(scalar) + String(next)
-            if Self.twoCharacterSymbols.contains(pair) {
-                tokens.append(TemplateToken(kind: .symbol(pair), position: start))
-                advance(2)
-                return nil
-            }
+        if peek(1) == "=", let symbol = Self.comparisonSymbol(scalar) {
+            tokens.append(TemplateToken(kind: .symbol(symbol), position: start))
+            advance(2)
+            return nil
         }
-        if Self.symbols.contains(scalar) {
-            tokens.append(TemplateToken(kind: .symbol(String(scalar)), position: start))
+        if let symbol = Self.symbol(scalar) {
+            tokens.append(TemplateToken(kind: .symbol(symbol), position: start))
             advance()
             return nil
         }

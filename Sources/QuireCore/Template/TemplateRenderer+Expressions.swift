@@ -65,8 +65,9 @@ extension TemplateRenderer {
             suggestion: Suggestions.didYouMean(name, in: visibleNames()))
     }
 
+    /// `'plan.sections[0]'` for a plain path, otherwise `the value`.
     private func describe(_ base: TemplateExpression) -> String {
-        base.path.map { "'\($0)'" } ?? "value"
+        base.path.map { "'\($0)'" } ?? "the value"
     }
 
     private func attribute(_ key: String, of value: Value, base: TemplateExpression, at position: TemplatePosition)
