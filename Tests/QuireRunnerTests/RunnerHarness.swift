@@ -90,7 +90,7 @@ final class RunnerHarness: @unchecked Sendable {
         let store: RunStore
         var inputs = prepared.inputs
         if resume {
-            let manifest = try RunManifest(value: try JSONText.decode(String(contentsOf: folder.manifestURL, encoding: .utf8)))
+            let manifest = try RunStore.loadManifest(folder: folder)
             state = ResumeState.load(manifest: manifest, folder: folder, analysis: prepared.analysis)
             inputs = manifest.inputs
             store = RunStore(folder: folder, manifest: manifest, clock: { Date() })
