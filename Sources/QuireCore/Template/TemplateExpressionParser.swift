@@ -277,8 +277,8 @@ struct TemplateExpressionParser {
                 if !TemplatePredicates.names.contains(name) {
                     diagnostics.append(
                         TemplateDiagnostics.error(
-                            TemplateDiagnostics.unknownTest, "unknown test '\(name)'", at: position, in: file,
-                            suggestion: Suggestions.didYouMean(name, in: TemplatePredicates.names)))
+                            TemplateDiagnostics.unknownTest, "unknown test '\(TemplateDiagnostics.shown(name))'", at: position,
+                            in: file, suggestion: TemplateDiagnostics.didYouMean(name, in: TemplatePredicates.names)))
                 }
                 expression = try make(.test(expression, name: name, negated: negated), at: position, start: expression.start)
             default:
@@ -322,8 +322,8 @@ struct TemplateExpressionParser {
         guard let signature = TemplateFilters.signaturesByName[name] else {
             diagnostics.append(
                 TemplateDiagnostics.error(
-                    TemplateDiagnostics.unknownFilter, "unknown filter '\(name)'", at: namePosition, in: file,
-                    suggestion: Suggestions.didYouMean(name, in: TemplateFilters.names)))
+                    TemplateDiagnostics.unknownFilter, "unknown filter '\(TemplateDiagnostics.shown(name))'", at: namePosition,
+                    in: file, suggestion: TemplateDiagnostics.didYouMean(name, in: TemplateFilters.names)))
             let call = TemplateExpression.FilterCall(name: name, position: namePosition, arguments: positional.map { $0 })
             return try make(.filter(base, call), at: namePosition, start: base.start)
         }
@@ -350,11 +350,11 @@ struct TemplateExpressionParser {
             guard let slot = parameters.firstIndex(where: { $0.name == argument.name }) else {
                 let message =
                     parameters.isEmpty
-                    ? "takes no arguments" : "has no argument named '\(argument.name)'"
+                    ? "takes no arguments" : "has no argument named '\(TemplateDiagnostics.shown(argument.name))'"
                 diagnostics.append(
                     argumentError(
                         message, at: argument.position,
-                        suggestion: Suggestions.didYouMean(argument.name, in: parameters.map(\.name))))
+                        suggestion: TemplateDiagnostics.didYouMean(argument.name, in: parameters.map(\.name))))
                 continue
             }
             if slots[slot] != nil {

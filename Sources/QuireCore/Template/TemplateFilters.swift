@@ -81,7 +81,7 @@ public enum TemplateFilters {
         }
 
         func empty(_ what: String) -> DiagnosticError {
-            let subject = inputPath.map { "'\($0)'" } ?? "the list"
+            let subject = inputPath.map { "'\(TemplateDiagnostics.shown($0))'" } ?? "the list"
             return DiagnosticError(
                 .error(TemplateDiagnostics.undefinedVariable, "\(subject) has no \(what) item (it is empty)", at: location))
         }
@@ -456,8 +456,8 @@ public enum TemplateFilters {
                 guard let next = object[key] else {
                     throw DiagnosticError(
                         .error(
-                            TemplateDiagnostics.undefinedVariable, "item \(i) has no key '\(key)'", at: site.location,
-                            suggestion: Suggestions.didYouMean(key, in: object.keys)))
+                            TemplateDiagnostics.undefinedVariable, "item \(i) has no key '\(TemplateDiagnostics.shown(key))'",
+                            at: site.location, suggestion: TemplateDiagnostics.didYouMean(key, in: object.keys)))
                 }
                 value = next
             }

@@ -12,7 +12,7 @@ public struct NoIncludes: TemplateIncludeResolver {
     public func template(named name: String, includedFrom location: SourceLocation) throws(DiagnosticError) -> Template {
         throw DiagnosticError(
             .error(
-                TemplateDiagnostics.includeNotFound, "included template '\(name)' not found", at: location,
+                TemplateDiagnostics.includeNotFound, "included template '\(TemplateDiagnostics.shown(name))' not found", at: location,
                 notes: ["no templates can be included here"]))
     }
 }
@@ -40,8 +40,8 @@ public struct DictionaryIncludes: TemplateIncludeResolver {
         guard let result = templates[name] else {
             throw DiagnosticError(
                 .error(
-                    TemplateDiagnostics.includeNotFound, "included template '\(name)' not found", at: location,
-                    suggestion: Suggestions.didYouMean(name, in: templates.keys)))
+                    TemplateDiagnostics.includeNotFound, "included template '\(TemplateDiagnostics.shown(name))' not found", at: location,
+                    suggestion: TemplateDiagnostics.didYouMean(name, in: templates.keys)))
         }
         return try result.get()
     }

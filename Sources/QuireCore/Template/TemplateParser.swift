@@ -255,9 +255,9 @@ struct TemplateParser {
         default:
             if !tag.isBroken {
                 report(
-                    "unknown tag '\(name)'", at: position,
+                    "unknown tag '\(TemplateDiagnostics.shown(name))'", at: position,
                     notes: ["Quire templates have the tags: if, elif, else, endif, for, endfor, set, include, raw, endraw"],
-                    suggestion: Suggestions.didYouMean(name, in: Self.tagNames))
+                    suggestion: TemplateDiagnostics.didYouMean(name, in: Self.tagNames))
             }
         }
     }
@@ -301,7 +301,7 @@ struct TemplateParser {
                         at: parser.current.position)
                 }
                 if variables.contains(name) {
-                    throw parser.error("loop variable '\(name)' appears twice", at: parser.current.position)
+                    throw parser.error("loop variable '\(TemplateDiagnostics.shown(name))' appears twice", at: parser.current.position)
                 }
                 variables.append(name)
                 parser.advance()

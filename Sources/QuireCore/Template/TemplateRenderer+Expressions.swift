@@ -61,13 +61,13 @@ extension TemplateRenderer {
         if let value = lookup(name) { return value }
         let notes = name == "loop" ? ["'loop' is only defined inside '{% for %}'"] : []
         throw failure(
-            TemplateDiagnostics.undefinedVariable, "undefined variable '\(name)'", at: position, notes: notes,
-            suggestion: Suggestions.didYouMean(name, in: visibleNames()))
+            TemplateDiagnostics.undefinedVariable, "undefined variable '\(TemplateDiagnostics.shown(name))'", at: position,
+            notes: notes, suggestion: TemplateDiagnostics.didYouMean(name, in: visibleNames()))
     }
 
     /// `'plan.sections[0]'` for a plain path, otherwise `the value`.
     private func describe(_ base: TemplateExpression) -> String {
-        base.path.map { "'\($0)'" } ?? "the value"
+        base.path.map { "'\(TemplateDiagnostics.shown($0))'" } ?? "the value"
     }
 
     private func attribute(_ key: String, of value: Value, base: TemplateExpression, at position: TemplatePosition)
@@ -77,11 +77,11 @@ extension TemplateRenderer {
         case .object(let object):
             if let found = object[key] { return found }
             throw failure(
-                TemplateDiagnostics.undefinedVariable, "\(describe(base)) has no key '\(key)'", at: position,
-                suggestion: Suggestions.didYouMean(key, in: object.keys))
+                TemplateDiagnostics.undefinedVariable, "\(describe(base)) has no key '\(TemplateDiagnostics.shown(key))'",
+                at: position, suggestion: TemplateDiagnostics.didYouMean(key, in: object.keys))
         case .null:
             throw failure(
-                TemplateDiagnostics.undefinedVariable, "\(describe(base)) is null, so it has no key '\(key)'",
+                TemplateDiagnostics.undefinedVariable, "\(describe(base)) is null, so it has no key '\(TemplateDiagnostics.shown(key))'",
                 at: position)
         default:
             let hint: String? =
@@ -89,7 +89,7 @@ extension TemplateRenderer {
                 ? "use '| length'" : nil
             throw failure(
                 TemplateDiagnostics.typeError,
-                "cannot read key '\(key)' of \(describe(base)) (\(TemplateValues.withArticle(value)))", at: position,
+                "cannot read key '\(TemplateDiagnostics.shown(key))' of \(describe(base)) (\(TemplateValues.withArticle(value)))", at: position,
                 suggestion: hint)
         }
     }
@@ -127,7 +127,7 @@ extension TemplateRenderer {
         case (.null, _):
             throw failure(
                 TemplateDiagnostics.undefinedVariable,
-                "\(describe(base)) is null, so it has no index \(index.renderedText)", at: position)
+                "\(describe(base)) is null, so it has no index \(TemplateDiagnostics.shown(index.renderedText))", at: position)
         default:
             throw failure(
                 TemplateDiagnostics.typeError,

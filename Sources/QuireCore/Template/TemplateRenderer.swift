@@ -181,7 +181,8 @@ struct TemplateRenderer {
     private mutating func renderInclude(_ name: String, at position: TemplatePosition) throws(DiagnosticError) {
         let includedFrom = location(position)
         if let start = includeStack.firstIndex(of: name) {
-            let chain = (includeStack[start...] + [name]).map { "'\($0)'" }.joined(separator: " -> ")
+            let chain = (includeStack[start...] + [name]).map { "'\(TemplateDiagnostics.shown($0))'" }
+                .joined(separator: " -> ")
             throw failure(TemplateDiagnostics.includeCycle, "include cycle: \(chain)", at: position)
         }
         if includeStack.count >= TemplateLimits.maxIncludeDepth {
