@@ -86,10 +86,12 @@ struct TemplateParser {
         stack[stack.count - 1].nodes.append(node)
     }
 
+    /// Appends text, merging it into a preceding text node in place (amortized linear).
     private mutating func appendText(_ text: String) {
         let top = stack.count - 1
-        if case .text(let previous)? = stack[top].nodes.last {
-            stack[top].nodes[stack[top].nodes.count - 1] = .text(previous + text)
+        if case .text? = stack[top].nodes.last, case .text(var previous) = stack[top].nodes.removeLast() {
+            previous += text
+            stack[top].nodes.append(.text(previous))
         } else {
             stack[top].nodes.append(.text(text))
         }
@@ -200,7 +202,12 @@ struct TemplateParser {
             }
             let top = stack.count - 1
             guard stack[top].kind == .conditional else {
-                report(unexpected("elif", expecting: "if"), at: position)
+                if stack[top].kind == .loop {
+                    report(
+                        "unexpected '{% elif %}' inside '{% for %}' opened at \(stack[top].position)", at: position)
+                } else {
+                    report(unexpected("elif", expecting: "if"), at: position)
+                }
                 return
             }
             if stack[top].inElse {
