@@ -27,7 +27,8 @@ enum TemplateDiagnostics {
 
     /// A name or path as shown in messages; very long ones are shortened.
     static func shown(_ name: String) -> String {
-        name.unicodeScalars.count <= 80 ? name : String(String.UnicodeScalarView(name.unicodeScalars.prefix(77))) + "…"
+        guard name.unicodeScalars.count > 80 else { return name }
+        return String(String.UnicodeScalarView(name.unicodeScalars.prefix(77))) + "…"
     }
 
     /// `did you mean 'x'?` for plausible typos; long words are never typos of short names.

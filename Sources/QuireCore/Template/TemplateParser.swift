@@ -124,7 +124,8 @@ struct TemplateParser {
             let otherwise = frame.loopBody == nil ? nil : frame.nodes
             if let iterable = frame.iterable {
                 append(
-                    .loop(TemplateLoop(variables: frame.variables, iterable: iterable, body: body, otherwise: otherwise)))
+                    .loop(
+                        TemplateLoop(variables: frame.variables, iterable: iterable, body: body, otherwise: otherwise)))
             }
         }
     }
@@ -211,7 +212,9 @@ struct TemplateParser {
                 return
             }
             if stack[top].inElse {
-                report("unexpected '{% elif %}' after '{% else %}' in '{% if %}' opened at \(stack[top].position)", at: position)
+                report(
+                    "unexpected '{% elif %}' after '{% else %}' in '{% if %}' opened at \(stack[top].position)",
+                    at: position)
                 return
             }
             if let previous = stack[top].condition {
@@ -227,7 +230,8 @@ struct TemplateParser {
                 report("unexpected '{% else %}': no '{% if %}' or '{% for %}' is open", at: position)
             case .conditional:
                 if stack[top].inElse {
-                    report("unexpected second '{% else %}' in '{% if %}' opened at \(stack[top].position)", at: position)
+                    report(
+                        "unexpected second '{% else %}' in '{% if %}' opened at \(stack[top].position)", at: position)
                     return
                 }
                 if let condition = stack[top].condition {
@@ -237,7 +241,8 @@ struct TemplateParser {
                 stack[top].inElse = true
             case .loop:
                 if stack[top].loopBody != nil {
-                    report("unexpected second '{% else %}' in '{% for %}' opened at \(stack[top].position)", at: position)
+                    report(
+                        "unexpected second '{% else %}' in '{% for %}' opened at \(stack[top].position)", at: position)
                     return
                 }
                 stack[top].loopBody = stack[top].nodes
@@ -263,7 +268,9 @@ struct TemplateParser {
             if !tag.isBroken {
                 report(
                     "unknown tag '\(TemplateDiagnostics.shown(name))'", at: position,
-                    notes: ["Quire templates have the tags: if, elif, else, endif, for, endfor, set, include, raw, endraw"],
+                    notes: [
+                        "Quire templates have the tags: if, elif, else, endif, for, endfor, set, include, raw, endraw"
+                    ],
                     suggestion: TemplateDiagnostics.didYouMean(name, in: Self.tagNames))
             }
         }
@@ -276,7 +283,8 @@ struct TemplateParser {
     /// Reports tokens after a tag name that takes none (`{% endif x %}`).
     private mutating func expectEnd(of tag: TemplateLexer.Tag, name: String) {
         guard !tag.isBroken, tag.tokens.count > 1, tag.tokens[1].kind != .end else { return }
-        report("expected the end of the tag after '\(name)', found \(tag.tokens[1].display)", at: tag.tokens[1].position)
+        report(
+            "expected the end of the tag after '\(name)', found \(tag.tokens[1].display)", at: tag.tokens[1].position)
     }
 
     private mutating func close(_ kind: Frame.Kind, endTag: String, at position: TemplatePosition) {
@@ -298,7 +306,8 @@ struct TemplateParser {
         var variables: [String] = []
         let iterable = withExpressionParser(tag, from: 1) { (parser) throws(DiagnosticError) in
             while true {
-                guard case .name(let name) = parser.current.kind, !TemplateExpressionParser.keywords.contains(name) else {
+                guard case .name(let name) = parser.current.kind, !TemplateExpressionParser.keywords.contains(name)
+                else {
                     throw parser.error(
                         "expected a loop variable name, found \(parser.current.display)", at: parser.current.position)
                 }
@@ -308,7 +317,8 @@ struct TemplateParser {
                         at: parser.current.position)
                 }
                 if variables.contains(name) {
-                    throw parser.error("loop variable '\(TemplateDiagnostics.shown(name))' appears twice", at: parser.current.position)
+                    throw parser.error(
+                        "loop variable '\(TemplateDiagnostics.shown(name))' appears twice", at: parser.current.position)
                 }
                 variables.append(name)
                 parser.advance()
@@ -338,10 +348,12 @@ struct TemplateParser {
         var target = ""
         let value = withExpressionParser(tag, from: 1) { (parser) throws(DiagnosticError) in
             guard case .name(let name) = parser.current.kind, !TemplateExpressionParser.keywords.contains(name) else {
-                throw parser.error("expected a variable name, found \(parser.current.display)", at: parser.current.position)
+                throw parser.error(
+                    "expected a variable name, found \(parser.current.display)", at: parser.current.position)
             }
             if name == "loop" {
-                throw parser.error("cannot assign to 'loop': it is reserved for loop information", at: parser.current.position)
+                throw parser.error(
+                    "cannot assign to 'loop': it is reserved for loop information", at: parser.current.position)
             }
             target = name
             parser.advance()

@@ -42,7 +42,9 @@ struct TemplateRenderer {
 
     func location(_ position: TemplatePosition) -> SourceLocation { position.location(in: file) }
 
-    func failure(_ id: String, _ message: String, at position: TemplatePosition, notes: [String] = [], suggestion: String? = nil)
+    func failure(
+        _ id: String, _ message: String, at position: TemplatePosition, notes: [String] = [], suggestion: String? = nil
+    )
         -> DiagnosticError
     {
         DiagnosticError(.error(id, message, at: location(position), notes: notes, suggestion: suggestion))
@@ -54,7 +56,8 @@ struct TemplateRenderer {
         if work > TemplateLimits.maxWork {
             throw failure(
                 TemplateDiagnostics.tooLarge,
-                "rendering exceeds the work limit (\(TemplateLimits.maxWork) steps); the template loops or copies too much",
+                "rendering exceeds the work limit (\(TemplateLimits.maxWork) steps); "
+                    + "the template loops or copies too much",
                 at: position)
         }
     }
@@ -113,9 +116,9 @@ struct TemplateRenderer {
         }
     }
 
-    private mutating func renderConditional(_ branches: [TemplateBranch], otherwise: [TemplateNode]?) throws(
-        DiagnosticError
-    ) {
+    private mutating func renderConditional(_ branches: [TemplateBranch], otherwise: [TemplateNode]?)
+        throws(DiagnosticError)
+    {
         for branch in branches {
             if try evaluate(branch.condition).isTruthy {
                 try enterBlock(at: branch.condition.start)
@@ -143,7 +146,8 @@ struct TemplateRenderer {
                     guard case .list(let pair) = item, pair.count == 2 else {
                         throw failure(
                             TemplateDiagnostics.typeError,
-                            "cannot unpack item \(i) (\(TemplateValues.withArticle(item))) into '\(loop.variables[0])' and '\(loop.variables[1])'",
+                            "cannot unpack item \(i) (\(TemplateValues.withArticle(item))) "
+                                + "into '\(loop.variables[0])' and '\(loop.variables[1])'",
                             at: position, notes: ["two loop variables need an object, or a list of two-item lists"])
                     }
                     pairs.append((pair[0], pair[1]))
