@@ -33,6 +33,8 @@ struct TemplateRenderer {
     private var includeCache: [String: Template] = [:]
     private var nesting = 0
     private var work = 0
+    /// The latest loop or output position, for errors about plain text (which has no position).
+    private var lastPosition = TemplatePosition(line: 1, column: 1)
 
     init(context: [String: Value], resolver: any TemplateIncludeResolver, file: String) {
         self.context = context
@@ -79,8 +81,9 @@ struct TemplateRenderer {
         for node in nodes {
             switch node {
             case .text(let text):
-                try append(text, at: nil)
+                try append(text, at: lastPosition)
             case .output(let expression):
+                lastPosition = expression.start
                 let value = try evaluate(expression)
                 try chargeElements(of: value, at: expression.start)
                 try append(value.renderedText, at: expression.start)
@@ -97,12 +100,12 @@ struct TemplateRenderer {
         }
     }
 
-    private mutating func append(_ text: String, at position: TemplatePosition?) throws(DiagnosticError) {
+    private mutating func append(_ text: String, at position: TemplatePosition) throws(DiagnosticError) {
         if output.utf8.count + text.utf8.count > TemplateLimits.maxTextBytes {
             throw DiagnosticError(
                 .error(
                     TemplateDiagnostics.tooLarge, "rendered text exceeds the limit of 16 MiB",
-                    at: position.map(location) ?? .file(file)))
+                    at: location(position)))
         }
         output += text
     }
@@ -137,6 +140,7 @@ struct TemplateRenderer {
     private mutating func renderLoop(_ loop: TemplateLoop) throws(DiagnosticError) {
         let iterable = try evaluate(loop.iterable)
         let position = loop.iterable.start
+        lastPosition = position
         var pairs: [(Value, Value?)] = []
         switch iterable {
         case .list(let items):
@@ -207,15 +211,18 @@ struct TemplateRenderer {
         }
         try enterBlock(at: position)
         let savedFile = file
+        let savedPosition = lastPosition
         includeStack.append(name)
         scopes.append(Scope())
         file = template.file
+        lastPosition = TemplatePosition(line: 1, column: 1)
         do throws(DiagnosticError) {
             try render(template.nodes)
         } catch {
             throw Self.noting(error, "included from \(includedFrom)", unlessAt: includedFrom)
         }
         file = savedFile
+        lastPosition = savedPosition
         scopes.removeLast()
         includeStack.removeLast()
         nesting -= 1
