@@ -55,7 +55,8 @@ struct ExpectedError: Sendable, CustomStringConvertible {
     var suggestion: String?
 
     var description: String {
-        "\(file.map { "\($0):" } ?? "")\(line.map(String.init) ?? "?"):\(column.map(String.init) ?? "?") \(id) \(message ?? "")"
+        let position = "\(line.map(String.init) ?? "?"):\(column.map(String.init) ?? "?")"
+        return "\(file.map { "\($0):" } ?? "")\(position) \(id) \(message ?? "")"
     }
 
     func matches(_ diagnostic: Diagnostic) -> Bool {
@@ -96,48 +97,50 @@ struct TemplateSpecCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { "\(file):\(line) \(name)" }
 
     func run() throws {
-        let where_ = "\(file):\(line) '\(name)'"
-        if let loadError { Issue.record("\(where_): \(loadError)"); return }
+        let place = "\(file):\(line) '\(name)'"
+        if let loadError { Issue.record("\(place): \(loadError)"); return }
         let parsed: Template
         do {
             parsed = try Template.parse(template, file: templateFile, lineOffset: lineOffset)
         } catch {
-            checkErrors(error.diagnostics, where_)
+            checkErrors(error.diagnostics, place)
             return
         }
-        if let required { #expect(parsed.requiredVariables == required, "\(where_): requiredVariables") }
-        if let includeNames { #expect(parsed.includes.map(\.name) == includeNames, "\(where_): includes") }
+        if let required { #expect(parsed.requiredVariables == required, "\(place): requiredVariables") }
+        if let includeNames { #expect(parsed.includes.map(\.name) == includeNames, "\(place): includes") }
         if let uses {
             let actual = parsed.variableUses.map {
                 "\($0.name) \($0.path) \($0.location.line):\($0.location.column)\($0.isGuarded ? " guarded" : "")"
             }
             let expected = uses.map { "\($0.name) \($0.path) \($0.line):\($0.column)\($0.guarded ? " guarded" : "")" }
-            #expect(actual == expected, "\(where_): variableUses")
+            #expect(actual == expected, "\(place): variableUses")
         }
         do {
             let rendered = try parsed.render(data, includes: DictionaryIncludes(includes))
             if !expectedErrors.isEmpty {
-                Issue.record("\(where_): expected \(expectedErrors[0]) but rendered \(rendered.debugDescription)")
+                Issue.record("\(place): expected \(expectedErrors[0]) but rendered \(rendered.debugDescription)")
             } else if let output {
-                #expect(rendered == output, "\(where_)")
+                #expect(rendered == output, "\(place)")
             }
         } catch {
-            checkErrors(error.diagnostics, where_)
+            checkErrors(error.diagnostics, place)
         }
     }
 
-    private func checkErrors(_ diagnostics: [Diagnostic], _ where_: String) {
+    private func checkErrors(_ diagnostics: [Diagnostic], _ place: String) {
         guard !expectedErrors.isEmpty else {
-            Issue.record("\(where_): unexpected error:\n\(diagnostics.map(\.description).joined(separator: "\n"))")
+            Issue.record("\(place): unexpected error:\n\(diagnostics.map(\.description).joined(separator: "\n"))")
             return
         }
         let shown = diagnostics.map(\.description).joined(separator: "\n")
         if expectsAllErrors {
-            #expect(diagnostics.count == expectedErrors.count, "\(where_): expected \(expectedErrors.count) errors, got:\n\(shown)")
+            #expect(
+                diagnostics.count == expectedErrors.count,
+                "\(place): expected \(expectedErrors.count) errors, got:\n\(shown)")
         }
         for (i, expected) in expectedErrors.enumerated() {
             guard i < diagnostics.count else { break }
-            #expect(expected.matches(diagnostics[i]), "\(where_): expected \(expected), got:\n\(shown)")
+            #expect(expected.matches(diagnostics[i]), "\(place): expected \(expected), got:\n\(shown)")
         }
     }
 }
@@ -170,7 +173,8 @@ enum TemplateSpec {
                     return try parseCase(node, file: file)
                 } catch {
                     return TemplateSpecCase(
-                        file: file, line: node.mark?.line ?? 0, name: node["name"]?.string ?? "?", loadError: "\(error)")
+                        file: file, line: node.mark?.line ?? 0, name: node["name"]?.string ?? "?", loadError: "\(error)"
+                    )
                 }
             }
         } catch {
@@ -198,7 +202,9 @@ enum TemplateSpec {
         var spec = TemplateSpecCase(file: file, line: node.mark?.line ?? 0, name: name, template: template)
         if let templateFile = node["file"]?.string { spec.templateFile = templateFile }
         if let data = node["data"] {
-            guard case .object(let object) = try value(data) else { throw SpecError(description: "'data' must be a mapping") }
+            guard case .object(let object) = try value(data) else {
+                throw SpecError(description: "'data' must be a mapping")
+            }
             spec.data = object
         }
         if let includes = node["includes"]?.mapping {
@@ -223,7 +229,8 @@ enum TemplateSpec {
         if let names = node["include_names"]?.sequence { spec.includeNames = names.compactMap(\.string) }
         if let uses = node["uses"]?.sequence {
             spec.uses = try uses.map { use in
-                guard let name = use["name"]?.string, let line = use["line"]?.int, let column = use["column"]?.int else {
+                guard let name = use["name"]?.string, let line = use["line"]?.int, let column = use["column"]?.int
+                else {
                     throw SpecError(description: "a use needs name, line and column")
                 }
                 return ExpectedUse(

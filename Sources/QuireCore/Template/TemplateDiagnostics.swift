@@ -25,6 +25,18 @@ enum TemplateDiagnostics {
         .error(id, message, at: position.location(in: file), notes: notes, suggestion: suggestion)
     }
 
+    /// A name or path as shown in messages; very long ones are shortened.
+    static func shown(_ name: String) -> String {
+        guard name.unicodeScalars.count > 80 else { return name }
+        return String(String.UnicodeScalarView(name.unicodeScalars.prefix(77))) + "…"
+    }
+
+    /// `did you mean 'x'?` for plausible typos; long words are never typos of short names.
+    static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String? {
+        guard word.unicodeScalars.count <= 64 else { return nil }
+        return Suggestions.didYouMean(word, in: candidates.lazy.filter { $0.unicodeScalars.count <= 64 })
+    }
+
     static func isUndefined(_ error: DiagnosticError) -> Bool {
         error.diagnostics.first?.id == undefinedVariable
     }

@@ -42,7 +42,9 @@ struct TemplateExpressionParser {
 
     /// Requires the end of the tag.
     func expectEnd() throws(DiagnosticError) {
-        guard isAtEnd else { throw error("expected the end of the tag, found \(current.display)", at: current.position) }
+        guard isAtEnd else {
+            throw error("expected the end of the tag, found \(current.display)", at: current.position)
+        }
     }
 
     mutating func expect(_ symbol: String, closing opener: TemplateToken? = nil) throws(DiagnosticError) {
@@ -99,7 +101,8 @@ struct TemplateExpressionParser {
             defer { nesting -= 1 }
             otherwise = try parseExpression()
         }
-        return try make(.conditional(value, condition: condition, otherwise: otherwise), at: ifToken.position, start: value.start)
+        return try make(
+            .conditional(value, condition: condition, otherwise: otherwise), at: ifToken.position, start: value.start)
     }
 
     /// An expression without a trailing `if … else …` (used for `for` iterables).
@@ -277,10 +280,12 @@ struct TemplateExpressionParser {
                 if !TemplatePredicates.names.contains(name) {
                     diagnostics.append(
                         TemplateDiagnostics.error(
-                            TemplateDiagnostics.unknownTest, "unknown test '\(name)'", at: position, in: file,
-                            suggestion: Suggestions.didYouMean(name, in: TemplatePredicates.names)))
+                            TemplateDiagnostics.unknownTest, "unknown test '\(TemplateDiagnostics.shown(name))'",
+                            at: position,
+                            in: file, suggestion: TemplateDiagnostics.didYouMean(name, in: TemplatePredicates.names)))
                 }
-                expression = try make(.test(expression, name: name, negated: negated), at: position, start: expression.start)
+                expression = try make(
+                    .test(expression, name: name, negated: negated), at: position, start: expression.start)
             default:
                 return expression
             }
@@ -322,9 +327,11 @@ struct TemplateExpressionParser {
         guard let signature = TemplateFilters.signaturesByName[name] else {
             diagnostics.append(
                 TemplateDiagnostics.error(
-                    TemplateDiagnostics.unknownFilter, "unknown filter '\(name)'", at: namePosition, in: file,
-                    suggestion: Suggestions.didYouMean(name, in: TemplateFilters.names)))
-            let call = TemplateExpression.FilterCall(name: name, position: namePosition, arguments: positional.map { $0 })
+                    TemplateDiagnostics.unknownFilter, "unknown filter '\(TemplateDiagnostics.shown(name))'",
+                    at: namePosition,
+                    in: file, suggestion: TemplateDiagnostics.didYouMean(name, in: TemplateFilters.names)))
+            let call = TemplateExpression.FilterCall(
+                name: name, position: namePosition, arguments: positional.map { $0 })
             return try make(.filter(base, call), at: namePosition, start: base.start)
         }
 
@@ -332,7 +339,8 @@ struct TemplateExpressionParser {
         var slots = [TemplateExpression?](repeating: nil, count: parameters.count)
         func argumentError(_ message: String, at position: TemplatePosition, suggestion: String? = nil) -> Diagnostic {
             TemplateDiagnostics.error(
-                TemplateDiagnostics.filterArgument, "'\(name)' \(message)", at: position, in: file, suggestion: suggestion)
+                TemplateDiagnostics.filterArgument, "'\(name)' \(message)", at: position, in: file,
+                suggestion: suggestion)
         }
         for (i, value) in positional.enumerated() {
             if i < parameters.count {
@@ -341,7 +349,8 @@ struct TemplateExpressionParser {
                 let message =
                     parameters.isEmpty
                     ? "takes no arguments"
-                    : "takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(positional.count)"
+                    : "takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), "
+                        + "got \(positional.count)"
                 diagnostics.append(argumentError(message, at: value.start))
                 break
             }
@@ -350,11 +359,11 @@ struct TemplateExpressionParser {
             guard let slot = parameters.firstIndex(where: { $0.name == argument.name }) else {
                 let message =
                     parameters.isEmpty
-                    ? "takes no arguments" : "has no argument named '\(argument.name)'"
+                    ? "takes no arguments" : "has no argument named '\(TemplateDiagnostics.shown(argument.name))'"
                 diagnostics.append(
                     argumentError(
                         message, at: argument.position,
-                        suggestion: Suggestions.didYouMean(argument.name, in: parameters.map(\.name))))
+                        suggestion: TemplateDiagnostics.didYouMean(argument.name, in: parameters.map(\.name))))
                 continue
             }
             if slots[slot] != nil {

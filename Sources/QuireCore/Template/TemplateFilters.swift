@@ -81,9 +81,11 @@ public enum TemplateFilters {
         }
 
         func empty(_ what: String) -> DiagnosticError {
-            let subject = inputPath.map { "'\($0)'" } ?? "the list"
+            let subject = inputPath.map { "'\(TemplateDiagnostics.shown($0))'" } ?? "the list"
             return DiagnosticError(
-                .error(TemplateDiagnostics.undefinedVariable, "\(subject) has no \(what) item (it is empty)", at: location))
+                .error(
+                    TemplateDiagnostics.undefinedVariable, "\(subject) has no \(what) item (it is empty)", at: location)
+            )
         }
 
         func checkSize(_ bytes: Int) throws(DiagnosticError) {
@@ -208,27 +210,27 @@ public enum TemplateFilters {
         return l
     }
 
-    private static func intArgument(_ arguments: [Value], _ index: Int, _ name: String, _ site: Site) throws(
-        DiagnosticError
-    ) -> Int {
+    private static func intArgument(_ arguments: [Value], _ index: Int, _ name: String, _ site: Site)
+        throws(DiagnosticError) -> Int
+    {
         guard case .int(let value) = arguments[index] else {
             throw site.argumentError(index, "'\(name)' must be an integer, got \(arguments[index].typeName)")
         }
         return value
     }
 
-    private static func boolArgument(_ arguments: [Value], _ index: Int, _ name: String, _ site: Site) throws(
-        DiagnosticError
-    ) -> Bool {
+    private static func boolArgument(_ arguments: [Value], _ index: Int, _ name: String, _ site: Site)
+        throws(DiagnosticError) -> Bool
+    {
         guard case .bool(let value) = arguments[index] else {
             throw site.argumentError(index, "'\(name)' must be true or false, got \(arguments[index].typeName)")
         }
         return value
     }
 
-    private static func stringArgument(_ arguments: [Value], _ index: Int, _ name: String, _ site: Site) throws(
-        DiagnosticError
-    ) -> String {
+    private static func stringArgument(_ arguments: [Value], _ index: Int, _ name: String, _ site: Site)
+        throws(DiagnosticError) -> String
+    {
         guard case .string(let value) = arguments[index] else {
             throw site.argumentError(index, "'\(name)' must be a string, got \(arguments[index].typeName)")
         }
@@ -440,7 +442,9 @@ public enum TemplateFilters {
         let items = try list(input, site)
         let attribute = try stringArgument(arguments, 0, "attribute", site)
         let keys = attribute.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard !keys.contains(where: \.isEmpty) else { throw site.argumentError(0, "'attribute' is not a valid key path") }
+        guard !keys.contains(where: \.isEmpty) else {
+            throw site.argumentError(0, "'attribute' is not a valid key path")
+        }
         var result: [Value] = []
         result.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
@@ -456,8 +460,9 @@ public enum TemplateFilters {
                 guard let next = object[key] else {
                     throw DiagnosticError(
                         .error(
-                            TemplateDiagnostics.undefinedVariable, "item \(i) has no key '\(key)'", at: site.location,
-                            suggestion: Suggestions.didYouMean(key, in: object.keys)))
+                            TemplateDiagnostics.undefinedVariable,
+                            "item \(i) has no key '\(TemplateDiagnostics.shown(key))'",
+                            at: site.location, suggestion: TemplateDiagnostics.didYouMean(key, in: object.keys)))
                 }
                 value = next
             }
@@ -483,7 +488,8 @@ public enum TemplateFilters {
             default:
                 throw DiagnosticError(
                     .error(
-                        TemplateDiagnostics.typeError, "'sum' needs a list of numbers, got an item of type \(item.typeName)",
+                        TemplateDiagnostics.typeError,
+                        "'sum' needs a list of numbers, got an item of type \(item.typeName)",
                         at: site.location))
             }
         }
@@ -494,11 +500,13 @@ public enum TemplateFilters {
         let items = try list(input, site)
         guard var best = items.first else { throw site.empty(max ? "largest" : "smallest") }
         if items.allSatisfy({ TemplateValues.isNumber($0) }) {
-            for item in items.dropFirst() where max ? TemplateValues.numericLess(best, item) : TemplateValues.numericLess(item, best) {
+            for item in items.dropFirst()
+            where max ? TemplateValues.numericLess(best, item) : TemplateValues.numericLess(item, best) {
                 best = item
             }
         } else if items.allSatisfy({ $0.stringValue != nil }) {
-            for item in items.dropFirst() where max ? best.stringValue! < item.stringValue! : item.stringValue! < best.stringValue! {
+            for item in items.dropFirst()
+            where max ? best.stringValue! < item.stringValue! : item.stringValue! < best.stringValue! {
                 best = item
             }
         } else {

@@ -9,10 +9,12 @@ public protocol TemplateIncludeResolver: Sendable {
 public struct NoIncludes: TemplateIncludeResolver {
     public init() {}
 
-    public func template(named name: String, includedFrom location: SourceLocation) throws(DiagnosticError) -> Template {
+    public func template(named name: String, includedFrom location: SourceLocation) throws(DiagnosticError) -> Template
+    {
         throw DiagnosticError(
             .error(
-                TemplateDiagnostics.includeNotFound, "included template '\(name)' not found", at: location,
+                TemplateDiagnostics.includeNotFound, "included template '\(TemplateDiagnostics.shown(name))' not found",
+                at: location,
                 notes: ["no templates can be included here"]))
     }
 }
@@ -36,12 +38,14 @@ public struct DictionaryIncludes: TemplateIncludeResolver {
         self.templates = templates
     }
 
-    public func template(named name: String, includedFrom location: SourceLocation) throws(DiagnosticError) -> Template {
+    public func template(named name: String, includedFrom location: SourceLocation) throws(DiagnosticError) -> Template
+    {
         guard let result = templates[name] else {
             throw DiagnosticError(
                 .error(
-                    TemplateDiagnostics.includeNotFound, "included template '\(name)' not found", at: location,
-                    suggestion: Suggestions.didYouMean(name, in: templates.keys)))
+                    TemplateDiagnostics.includeNotFound,
+                    "included template '\(TemplateDiagnostics.shown(name))' not found", at: location,
+                    suggestion: TemplateDiagnostics.didYouMean(name, in: templates.keys)))
         }
         return try result.get()
     }

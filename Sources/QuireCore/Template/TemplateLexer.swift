@@ -113,8 +113,12 @@ struct TemplateLexer {
     }
 
     private mutating func report(_ message: String, at position: TemplatePosition, notes: [String] = []) {
-        diagnostics.append(
-            TemplateDiagnostics.error(TemplateDiagnostics.syntax, message, at: position, in: file, notes: notes))
+        record(TemplateDiagnostics.error(TemplateDiagnostics.syntax, message, at: position, in: file, notes: notes))
+    }
+
+    /// Keeps at most `TemplateLimits.maxErrors` diagnostics, so hostile input cannot flood memory.
+    private mutating func record(_ diagnostic: Diagnostic) {
+        if diagnostics.count < TemplateLimits.maxErrors { diagnostics.append(diagnostic) }
     }
 
     // MARK: - Tags
@@ -136,7 +140,7 @@ struct TemplateLexer {
             guard let scalar = peek() else {
                 // End of template inside the tag. An unterminated string literal explains it best.
                 if let firstError, firstError.message == Self.unterminatedString {
-                    diagnostics.append(firstError)
+                    record(firstError)
                 } else {
                     report("unterminated '\(opener)'", at: open, notes: ["expected '\(closer)' to close it"])
                 }
@@ -169,7 +173,7 @@ struct TemplateLexer {
                 tag.isBroken = true
             }
         }
-        if let firstError { diagnostics.append(firstError) }
+        if let firstError { record(firstError) }
         if kind == .block, !tag.isBroken, tag.tokens.count == 2, tag.tokens[0].kind == .name("raw") {
             tag.isRawDelimiter = true
             pieces.append(.tag(tag))

@@ -86,10 +86,12 @@ struct TemplateParser {
         stack[stack.count - 1].nodes.append(node)
     }
 
+    /// Appends text, merging it into a preceding text node in place (amortized linear).
     private mutating func appendText(_ text: String) {
         let top = stack.count - 1
-        if case .text(let previous)? = stack[top].nodes.last {
-            stack[top].nodes[stack[top].nodes.count - 1] = .text(previous + text)
+        if case .text? = stack[top].nodes.last, case .text(var previous) = stack[top].nodes.removeLast() {
+            previous += text
+            stack[top].nodes.append(.text(previous))
         } else {
             stack[top].nodes.append(.text(text))
         }
@@ -122,7 +124,8 @@ struct TemplateParser {
             let otherwise = frame.loopBody == nil ? nil : frame.nodes
             if let iterable = frame.iterable {
                 append(
-                    .loop(TemplateLoop(variables: frame.variables, iterable: iterable, body: body, otherwise: otherwise)))
+                    .loop(
+                        TemplateLoop(variables: frame.variables, iterable: iterable, body: body, otherwise: otherwise)))
             }
         }
     }
@@ -200,11 +203,18 @@ struct TemplateParser {
             }
             let top = stack.count - 1
             guard stack[top].kind == .conditional else {
-                report(unexpected("elif", expecting: "if"), at: position)
+                if stack[top].kind == .loop {
+                    report(
+                        "unexpected '{% elif %}' inside '{% for %}' opened at \(stack[top].position)", at: position)
+                } else {
+                    report(unexpected("elif", expecting: "if"), at: position)
+                }
                 return
             }
             if stack[top].inElse {
-                report("unexpected '{% elif %}' after '{% else %}' in '{% if %}' opened at \(stack[top].position)", at: position)
+                report(
+                    "unexpected '{% elif %}' after '{% else %}' in '{% if %}' opened at \(stack[top].position)",
+                    at: position)
                 return
             }
             if let previous = stack[top].condition {
@@ -220,7 +230,8 @@ struct TemplateParser {
                 report("unexpected '{% else %}': no '{% if %}' or '{% for %}' is open", at: position)
             case .conditional:
                 if stack[top].inElse {
-                    report("unexpected second '{% else %}' in '{% if %}' opened at \(stack[top].position)", at: position)
+                    report(
+                        "unexpected second '{% else %}' in '{% if %}' opened at \(stack[top].position)", at: position)
                     return
                 }
                 if let condition = stack[top].condition {
@@ -230,7 +241,8 @@ struct TemplateParser {
                 stack[top].inElse = true
             case .loop:
                 if stack[top].loopBody != nil {
-                    report("unexpected second '{% else %}' in '{% for %}' opened at \(stack[top].position)", at: position)
+                    report(
+                        "unexpected second '{% else %}' in '{% for %}' opened at \(stack[top].position)", at: position)
                     return
                 }
                 stack[top].loopBody = stack[top].nodes
@@ -255,9 +267,11 @@ struct TemplateParser {
         default:
             if !tag.isBroken {
                 report(
-                    "unknown tag '\(name)'", at: position,
-                    notes: ["Quire templates have the tags: if, elif, else, endif, for, endfor, set, include, raw, endraw"],
-                    suggestion: Suggestions.didYouMean(name, in: Self.tagNames))
+                    "unknown tag '\(TemplateDiagnostics.shown(name))'", at: position,
+                    notes: [
+                        "Quire templates have the tags: if, elif, else, endif, for, endfor, set, include, raw, endraw"
+                    ],
+                    suggestion: TemplateDiagnostics.didYouMean(name, in: Self.tagNames))
             }
         }
     }
@@ -269,7 +283,8 @@ struct TemplateParser {
     /// Reports tokens after a tag name that takes none (`{% endif x %}`).
     private mutating func expectEnd(of tag: TemplateLexer.Tag, name: String) {
         guard !tag.isBroken, tag.tokens.count > 1, tag.tokens[1].kind != .end else { return }
-        report("expected the end of the tag after '\(name)', found \(tag.tokens[1].display)", at: tag.tokens[1].position)
+        report(
+            "expected the end of the tag after '\(name)', found \(tag.tokens[1].display)", at: tag.tokens[1].position)
     }
 
     private mutating func close(_ kind: Frame.Kind, endTag: String, at position: TemplatePosition) {
@@ -291,7 +306,8 @@ struct TemplateParser {
         var variables: [String] = []
         let iterable = withExpressionParser(tag, from: 1) { (parser) throws(DiagnosticError) in
             while true {
-                guard case .name(let name) = parser.current.kind, !TemplateExpressionParser.keywords.contains(name) else {
+                guard case .name(let name) = parser.current.kind, !TemplateExpressionParser.keywords.contains(name)
+                else {
                     throw parser.error(
                         "expected a loop variable name, found \(parser.current.display)", at: parser.current.position)
                 }
@@ -301,7 +317,8 @@ struct TemplateParser {
                         at: parser.current.position)
                 }
                 if variables.contains(name) {
-                    throw parser.error("loop variable '\(name)' appears twice", at: parser.current.position)
+                    throw parser.error(
+                        "loop variable '\(TemplateDiagnostics.shown(name))' appears twice", at: parser.current.position)
                 }
                 variables.append(name)
                 parser.advance()
@@ -331,10 +348,12 @@ struct TemplateParser {
         var target = ""
         let value = withExpressionParser(tag, from: 1) { (parser) throws(DiagnosticError) in
             guard case .name(let name) = parser.current.kind, !TemplateExpressionParser.keywords.contains(name) else {
-                throw parser.error("expected a variable name, found \(parser.current.display)", at: parser.current.position)
+                throw parser.error(
+                    "expected a variable name, found \(parser.current.display)", at: parser.current.position)
             }
             if name == "loop" {
-                throw parser.error("cannot assign to 'loop': it is reserved for loop information", at: parser.current.position)
+                throw parser.error(
+                    "cannot assign to 'loop': it is reserved for loop information", at: parser.current.position)
             }
             target = name
             parser.advance()

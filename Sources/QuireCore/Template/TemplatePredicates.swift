@@ -37,6 +37,7 @@ enum TemplatePredicates {
     {
         DiagnosticError(
             .error(
-                TemplateDiagnostics.typeError, "test '\(name)' expects \(expected), got \(value.typeName)", at: location))
+                TemplateDiagnostics.typeError, "test '\(name)' expects \(expected), got \(value.typeName)", at: location
+            ))
     }
 }

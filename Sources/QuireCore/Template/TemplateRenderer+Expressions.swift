@@ -61,13 +61,14 @@ extension TemplateRenderer {
         if let value = lookup(name) { return value }
         let notes = name == "loop" ? ["'loop' is only defined inside '{% for %}'"] : []
         throw failure(
-            TemplateDiagnostics.undefinedVariable, "undefined variable '\(name)'", at: position, notes: notes,
-            suggestion: Suggestions.didYouMean(name, in: visibleNames()))
+            TemplateDiagnostics.undefinedVariable, "undefined variable '\(TemplateDiagnostics.shown(name))'",
+            at: position,
+            notes: notes, suggestion: TemplateDiagnostics.didYouMean(name, in: visibleNames()))
     }
 
     /// `'plan.sections[0]'` for a plain path, otherwise `the value`.
     private func describe(_ base: TemplateExpression) -> String {
-        base.path.map { "'\($0)'" } ?? "the value"
+        base.path.map { "'\(TemplateDiagnostics.shown($0))'" } ?? "the value"
     }
 
     private func attribute(_ key: String, of value: Value, base: TemplateExpression, at position: TemplatePosition)
@@ -77,11 +78,13 @@ extension TemplateRenderer {
         case .object(let object):
             if let found = object[key] { return found }
             throw failure(
-                TemplateDiagnostics.undefinedVariable, "\(describe(base)) has no key '\(key)'", at: position,
-                suggestion: Suggestions.didYouMean(key, in: object.keys))
+                TemplateDiagnostics.undefinedVariable,
+                "\(describe(base)) has no key '\(TemplateDiagnostics.shown(key))'",
+                at: position, suggestion: TemplateDiagnostics.didYouMean(key, in: object.keys))
         case .null:
             throw failure(
-                TemplateDiagnostics.undefinedVariable, "\(describe(base)) is null, so it has no key '\(key)'",
+                TemplateDiagnostics.undefinedVariable,
+                "\(describe(base)) is null, so it has no key '\(TemplateDiagnostics.shown(key))'",
                 at: position)
         default:
             let hint: String? =
@@ -89,7 +92,9 @@ extension TemplateRenderer {
                 ? "use '| length'" : nil
             throw failure(
                 TemplateDiagnostics.typeError,
-                "cannot read key '\(key)' of \(describe(base)) (\(TemplateValues.withArticle(value)))", at: position,
+                "cannot read key '\(TemplateDiagnostics.shown(key))' of \(describe(base)) "
+                    + "(\(TemplateValues.withArticle(value)))",
+                at: position,
                 suggestion: hint)
         }
     }
@@ -102,7 +107,8 @@ extension TemplateRenderer {
             let k = i < 0 ? items.count + i : i
             guard k >= 0, k < items.count else {
                 throw failure(
-                    TemplateDiagnostics.undefinedVariable, "\(describe(base)) has no index \(i) (length \(items.count))",
+                    TemplateDiagnostics.undefinedVariable,
+                    "\(describe(base)) has no index \(i) (length \(items.count))",
                     at: position)
             }
             return items[k]
@@ -127,7 +133,8 @@ extension TemplateRenderer {
         case (.null, _):
             throw failure(
                 TemplateDiagnostics.undefinedVariable,
-                "\(describe(base)) is null, so it has no index \(index.renderedText)", at: position)
+                "\(describe(base)) is null, so it has no index \(TemplateDiagnostics.shown(index.renderedText))",
+                at: position)
         default:
             throw failure(
                 TemplateDiagnostics.typeError,
@@ -197,7 +204,8 @@ extension TemplateRenderer {
             equal = a == b
         } else {
             throw failure(
-                TemplateDiagnostics.typeError, "cannot compare \(lhs.typeName) and \(rhs.typeName) with '\(op.rawValue)'",
+                TemplateDiagnostics.typeError,
+                "cannot compare \(lhs.typeName) and \(rhs.typeName) with '\(op.rawValue)'",
                 at: position)
         }
         switch op {
@@ -208,9 +216,9 @@ extension TemplateRenderer {
         }
     }
 
-    private mutating func contains(_ container: Value, _ item: Value, at position: TemplatePosition) throws(
-        DiagnosticError
-    ) -> Bool {
+    private mutating func contains(_ container: Value, _ item: Value, at position: TemplatePosition)
+        throws(DiagnosticError) -> Bool
+    {
         switch container {
         case .list(let items):
             try chargeElements(of: container, at: position)
@@ -226,13 +234,15 @@ extension TemplateRenderer {
         case .object(let object):
             guard case .string(let key) = item else {
                 throw failure(
-                    TemplateDiagnostics.typeError, "'in' an object needs a string key on the left, got \(item.typeName)",
+                    TemplateDiagnostics.typeError,
+                    "'in' an object needs a string key on the left, got \(item.typeName)",
                     at: position)
             }
             return object[key] != nil
         default:
             throw failure(
-                TemplateDiagnostics.typeError, "'in' needs a list, string or object on the right, got \(container.typeName)",
+                TemplateDiagnostics.typeError,
+                "'in' needs a list, string or object on the right, got \(container.typeName)",
                 at: position)
         }
     }
@@ -309,9 +319,9 @@ extension TemplateRenderer {
 
     // MARK: - Filters and tests
 
-    private mutating func filter(_ call: TemplateExpression.FilterCall, _ base: TemplateExpression) throws(
-        DiagnosticError
-    ) -> Value {
+    private mutating func filter(_ call: TemplateExpression.FilterCall, _ base: TemplateExpression)
+        throws(DiagnosticError) -> Value
+    {
         if call.name == "default" {
             var input: Value?
             do throws(DiagnosticError) {
@@ -352,9 +362,9 @@ extension TemplateRenderer {
         return try TemplateFilters.apply(input, arguments, at: site)
     }
 
-    private mutating func test(_ name: String, _ base: TemplateExpression, at position: TemplatePosition) throws(
-        DiagnosticError
-    ) -> Bool {
+    private mutating func test(_ name: String, _ base: TemplateExpression, at position: TemplatePosition)
+        throws(DiagnosticError) -> Bool
+    {
         if name == "defined" || name == "undefined" {
             var defined = true
             do throws(DiagnosticError) {

@@ -33,6 +33,8 @@ struct TemplateRenderer {
     private var includeCache: [String: Template] = [:]
     private var nesting = 0
     private var work = 0
+    /// The latest loop or output position, for errors about plain text (which has no position).
+    private var lastPosition = TemplatePosition(line: 1, column: 1)
 
     init(context: [String: Value], resolver: any TemplateIncludeResolver, file: String) {
         self.context = context
@@ -42,7 +44,9 @@ struct TemplateRenderer {
 
     func location(_ position: TemplatePosition) -> SourceLocation { position.location(in: file) }
 
-    func failure(_ id: String, _ message: String, at position: TemplatePosition, notes: [String] = [], suggestion: String? = nil)
+    func failure(
+        _ id: String, _ message: String, at position: TemplatePosition, notes: [String] = [], suggestion: String? = nil
+    )
         -> DiagnosticError
     {
         DiagnosticError(.error(id, message, at: location(position), notes: notes, suggestion: suggestion))
@@ -54,7 +58,8 @@ struct TemplateRenderer {
         if work > TemplateLimits.maxWork {
             throw failure(
                 TemplateDiagnostics.tooLarge,
-                "rendering exceeds the work limit (\(TemplateLimits.maxWork) steps); the template loops or copies too much",
+                "rendering exceeds the work limit (\(TemplateLimits.maxWork) steps); "
+                    + "the template loops or copies too much",
                 at: position)
         }
     }
@@ -76,8 +81,9 @@ struct TemplateRenderer {
         for node in nodes {
             switch node {
             case .text(let text):
-                try append(text, at: nil)
+                try append(text, at: lastPosition)
             case .output(let expression):
+                lastPosition = expression.start
                 let value = try evaluate(expression)
                 try chargeElements(of: value, at: expression.start)
                 try append(value.renderedText, at: expression.start)
@@ -94,12 +100,12 @@ struct TemplateRenderer {
         }
     }
 
-    private mutating func append(_ text: String, at position: TemplatePosition?) throws(DiagnosticError) {
+    private mutating func append(_ text: String, at position: TemplatePosition) throws(DiagnosticError) {
         if output.utf8.count + text.utf8.count > TemplateLimits.maxTextBytes {
             throw DiagnosticError(
                 .error(
                     TemplateDiagnostics.tooLarge, "rendered text exceeds the limit of 16 MiB",
-                    at: position.map(location) ?? .file(file)))
+                    at: location(position)))
         }
         output += text
     }
@@ -113,9 +119,9 @@ struct TemplateRenderer {
         }
     }
 
-    private mutating func renderConditional(_ branches: [TemplateBranch], otherwise: [TemplateNode]?) throws(
-        DiagnosticError
-    ) {
+    private mutating func renderConditional(_ branches: [TemplateBranch], otherwise: [TemplateNode]?)
+        throws(DiagnosticError)
+    {
         for branch in branches {
             if try evaluate(branch.condition).isTruthy {
                 try enterBlock(at: branch.condition.start)
@@ -134,6 +140,7 @@ struct TemplateRenderer {
     private mutating func renderLoop(_ loop: TemplateLoop) throws(DiagnosticError) {
         let iterable = try evaluate(loop.iterable)
         let position = loop.iterable.start
+        lastPosition = position
         var pairs: [(Value, Value?)] = []
         switch iterable {
         case .list(let items):
@@ -143,7 +150,8 @@ struct TemplateRenderer {
                     guard case .list(let pair) = item, pair.count == 2 else {
                         throw failure(
                             TemplateDiagnostics.typeError,
-                            "cannot unpack item \(i) (\(TemplateValues.withArticle(item))) into '\(loop.variables[0])' and '\(loop.variables[1])'",
+                            "cannot unpack item \(i) (\(TemplateValues.withArticle(item))) "
+                                + "into '\(loop.variables[0])' and '\(loop.variables[1])'",
                             at: position, notes: ["two loop variables need an object, or a list of two-item lists"])
                     }
                     pairs.append((pair[0], pair[1]))
@@ -181,7 +189,8 @@ struct TemplateRenderer {
     private mutating func renderInclude(_ name: String, at position: TemplatePosition) throws(DiagnosticError) {
         let includedFrom = location(position)
         if let start = includeStack.firstIndex(of: name) {
-            let chain = (includeStack[start...] + [name]).map { "'\($0)'" }.joined(separator: " -> ")
+            let chain = (includeStack[start...] + [name]).map { "'\(TemplateDiagnostics.shown($0))'" }
+                .joined(separator: " -> ")
             throw failure(TemplateDiagnostics.includeCycle, "include cycle: \(chain)", at: position)
         }
         if includeStack.count >= TemplateLimits.maxIncludeDepth {
@@ -202,15 +211,18 @@ struct TemplateRenderer {
         }
         try enterBlock(at: position)
         let savedFile = file
+        let savedPosition = lastPosition
         includeStack.append(name)
         scopes.append(Scope())
         file = template.file
+        lastPosition = TemplatePosition(line: 1, column: 1)
         do throws(DiagnosticError) {
             try render(template.nodes)
         } catch {
             throw Self.noting(error, "included from \(includedFrom)", unlessAt: includedFrom)
         }
         file = savedFile
+        lastPosition = savedPosition
         scopes.removeLast()
         includeStack.removeLast()
         nesting -= 1

@@ -33,7 +33,7 @@ struct TemplateToken: Sendable {
     /// How the token is named in "found …" messages.
     var display: String {
         switch kind {
-        case .name(let name): "'\(name)'"
+        case .name(let name): "'\(TemplateDiagnostics.shown(name))'"
         case .integer(let value): "'\(value)'"
         case .number(let value): "'\(Value.format(value))'"
         case .string: "a string"
