@@ -94,16 +94,16 @@ extension GoldenTester {
             } else {
                 result.outcomes[id] = failure(of: id, record: record!, recordings: recordings, log: log)
             }
-            // The exchanges behind the step's successful calls.
+            // The exchanges behind the step's successful calls: live answers, else the replayed recordings.
             for call in record?.calls ?? [] where call.status == .succeeded {
-                if let exchange = index[call.requestSHA256] {
-                    result.exchanges.append(RecordedExchange(step: id, item: call.item, request: exchange.request, response: exchange.response))
-                } else if let entry = log.entry(forHash: call.requestSHA256), let completion = entry.completion {
+                if let entry = log.entry(forHash: call.requestSHA256), let completion = entry.completion {
                     result.exchanges.append(RecordedExchange(
                         step: id, item: call.item, request: entry.request.canonicalValue,
                         response: RecordedResponse(
                             content: completion.content, finishReason: completion.finishReason?.rawValue, model: completion.model,
                             usage: completion.usage.map { Usage(promptTokens: $0.prompt, completionTokens: $0.completion, totalTokens: $0.total) })))
+                } else if !live, let exchange = index[call.requestSHA256] {
+                    result.exchanges.append(RecordedExchange(step: id, item: call.item, request: exchange.request, response: exchange.response))
                 }
             }
         }
