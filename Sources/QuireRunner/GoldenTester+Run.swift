@@ -139,12 +139,12 @@ extension GoldenTester {
             let shown = differing.count > Self.maxMissDiffs ? " (diffs of the first \(Self.maxMissDiffs) below)" : ""
             errors.append("replay miss: the rendered request of \(differing.joined(separator: ", ")) differs from the recorded one\(shown): this prompt change affects this step")
         }
+        let hint = "to get new outputs for review, run with --live (calls the model and records its answers)"
         if !unrecorded.isEmpty {
+            if errors.isEmpty && differing.isEmpty { return .unrecorded(hint: "record it with --live (calls the model and records its answers)") }
             errors.append("replay miss: \(unrecorded.joined(separator: ", ")) \(unrecorded.count == 1 ? "has" : "have") no recording: step '\(id)' was never recorded for this case")
         }
-        if !differing.isEmpty || !unrecorded.isEmpty {
-            errors.append("to get new outputs for review, run with --live (calls the model and records its answers)")
-        }
+        if !differing.isEmpty || !unrecorded.isEmpty { errors.append(hint) }
         if errors.isEmpty { errors.append(record.error ?? "failed") }
         return .failed(errors: errors, diffs: diffs)
     }

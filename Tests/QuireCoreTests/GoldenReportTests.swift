@@ -11,7 +11,7 @@ struct GoldenReportTests {
                     GoldenStepResult(step: "plan", status: .passed, files: ["golden/publishing-report/swift-concurrency/plan.json"]),
                     GoldenStepResult(
                         step: "report", status: .changed, diffs: ["--- a\n+++ b\n@@ -1 +1 @@\n-<old> & \"x\"\n+new\u{1B}[31m\n"],
-                        notes: ["prompt report-merge@v1 changed"], files: ["golden/publishing-report/swift-concurrency/report.txt"]),
+                        notes: ["prompt report-merge@v1 changed"], files: ["golden/publishing-report/swift-concurrency/report.txt"], hasOutput: true),
                 ], outputFolder: ".quire/test-output/publishing-report/swift-concurrency"),
             GoldenCaseResult(
                 workflow: "review-digest", caseName: "kettle's", source: .live,
@@ -19,7 +19,7 @@ struct GoldenReportTests {
                     GoldenStepResult(step: "facts", status: .failed, notes: ["replay miss"]),
                     GoldenStepResult(step: "digest", status: .skipped, notes: ["not run: it depends on failed step 'facts'"]),
                     GoldenStepResult(step: "extra", status: .new, recorded: true, files: ["golden/review-digest/kettle's/extra.txt"]),
-                    GoldenStepResult(step: "old", status: .stale, notes: ["model a → b"]),
+                    GoldenStepResult(step: "old", status: .stale, notes: ["model a → b"], hasOutput: true),
                 ], outputFolder: ".quire/test-output/review-digest/kettle's"),
         ], record: .missing, outputRoot: ".quire/test-output")
 

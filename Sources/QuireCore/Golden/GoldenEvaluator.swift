@@ -21,6 +21,8 @@ public struct GoldenEvaluator: Sendable {
         case failed(errors: [String], diffs: [String] = [])
         /// Not run: the failed steps it depends on.
         case skipped(blockedBy: [String])
+        /// Replay found no recording at all for the step: it was never recorded for this case.
+        case unrecorded(hint: String)
     }
 
     /// - Parameters:
@@ -33,6 +35,12 @@ public struct GoldenEvaluator: Sendable {
         case .skipped(let blockers):
             let list = blockers.map { "'\($0)'" }.joined(separator: ", ")
             return GoldenStepResult(step: step, status: .skipped, notes: ["not run: it depends on failed step\(blockers.count == 1 ? "" : "s") \(list)"], files: goldenPaths)
+        case .unrecorded(let hint):
+            // Without a golden too, the step is simply missing; with one, its recordings were lost.
+            if golden.isEmpty {
+                return GoldenStepResult(step: step, status: .missing, notes: ["no golden and no recording under \(goldenFolder)/; \(hint)"])
+            }
+            return GoldenStepResult(step: step, status: .failed, notes: staleNotes + ["replay miss: the step has goldens but no recording; \(hint)"], files: goldenPaths)
         case .failed(let errors, let diffs):
             // The cause (a prompt that changed) first, then what it did.
             return GoldenStepResult(step: step, status: .failed, diffs: diffs, notes: staleNotes + errors, files: goldenPaths)
@@ -45,7 +53,7 @@ public struct GoldenEvaluator: Sendable {
                     : "no golden under \(goldenFolder)/ and record mode '\(record.rawValue)' writes none; the output is in \(outputFolder)/"
                 return GoldenStepResult(
                     step: step, status: writes ? .new : .missing, items: items, notes: [note], recorded: writes,
-                    files: actual.keys.sorted().map { "\(goldenFolder)/\($0)" })
+                    files: actual.keys.sorted(by: Self.pathOrder).map { "\(goldenFolder)/\($0)" }, hasOutput: true)
             }
             var diffs: [String] = []
             var notes: [String] = []
@@ -82,7 +90,7 @@ public struct GoldenEvaluator: Sendable {
             if writes && status != .passed { notes.append("recorded as the new golden (record mode '\(record.rawValue)')") }
             return GoldenStepResult(
                 step: step, status: status, items: items, diffs: diffs, notes: notes + staleNotes, recorded: writes,
-                files: (writes ? actual.keys.sorted() : golden.keys.sorted()).map { "\(goldenFolder)/\($0)" })
+                files: (writes ? actual : golden).keys.sorted(by: Self.pathOrder).map { "\(goldenFolder)/\($0)" }, hasOutput: true)
         }
     }
 

@@ -55,10 +55,12 @@ public struct GoldenStepResult: Sendable, Hashable {
     /// The step's golden files, workspace-relative.
     public var files: [String]
     public var samples: Samples?
+    /// The run produced an output for the step (in the test-output folder), so `quire accept` can take it.
+    public var hasOutput: Bool
 
     public init(
         step: String, status: Status, items: Int? = nil, diffs: [String] = [], notes: [String] = [], recorded: Bool = false,
-        files: [String] = [], samples: Samples? = nil
+        files: [String] = [], samples: Samples? = nil, hasOutput: Bool = false
     ) {
         self.step = step
         self.status = status
@@ -68,6 +70,7 @@ public struct GoldenStepResult: Sendable, Hashable {
         self.recorded = recorded
         self.files = files
         self.samples = samples
+        self.hasOutput = hasOutput
     }
 
     /// Passed, with nothing written.
@@ -75,7 +78,7 @@ public struct GoldenStepResult: Sendable, Hashable {
 
     /// Whether `quire accept` has something to take for this step: an output that is not the golden yet.
     public var isAcceptable: Bool {
-        !recorded && [.changed, .missing, .stale].contains(status)
+        hasOutput && !recorded && [.changed, .missing, .stale].contains(status)
     }
 
     /// Combines the results of `--samples N` runs of one step: the worst status, the diffs and notes of
