@@ -6,15 +6,19 @@ public actor RunStore {
     public nonisolated let folder: RunFolder
     public private(set) var manifest: RunManifest
     private let clock: @Sendable () -> Date
+    /// False keeps the manifest and outputs in memory only: `quire test` keeps its own copy of what it needs.
+    private let persists: Bool
 
-    public init(folder: RunFolder, manifest: RunManifest, clock: @escaping @Sendable () -> Date) {
+    public init(folder: RunFolder, manifest: RunManifest, clock: @escaping @Sendable () -> Date, persists: Bool = true) {
         self.folder = folder
         self.manifest = manifest
         self.clock = clock
+        self.persists = persists
     }
 
     /// Writes the manifest as it is now.
     public func save() throws {
+        guard persists else { return }
         try AtomicFileWriter.write(manifest.json, to: folder.manifestURL)
     }
 
@@ -61,6 +65,7 @@ public actor RunStore {
     }
 
     public func writeOutput(_ text: String, to relative: String) throws {
+        guard persists else { return }
         try folder.write(text, to: relative)
     }
 }
