@@ -13,7 +13,7 @@ import QuireCore
 /// ```
 ///
 /// `.quire/test-output/<workflow>/<case>/` has the same layout for the last test run's actual
-/// outputs, plus the run folder `quire-run/` (manifest and raw answers).
+/// outputs (scratch files, written without syncing to disk).
 public struct GoldenStore: Sendable {
     public let fileSystem: LocalFileSystem
     /// `golden` (from `quire.yaml`'s `paths.golden`).
@@ -21,8 +21,6 @@ public struct GoldenStore: Sendable {
 
     /// Where `quire test` keeps actual outputs, workspace-relative.
     public static let outputRoot = ".quire/test-output"
-    /// The run folder inside a case's test output; its name cannot be a step id.
-    public static let runFolderName = "quire-run"
     /// Recordings hold prompts and answers: readable by their owner only.
     public static let recordingPermissions = 0o600
 
@@ -33,11 +31,6 @@ public struct GoldenStore: Sendable {
 
     public func goldenFolder(workflow: String, caseName: String) -> String { "\(goldenRoot)/\(workflow)/\(caseName)" }
     public func outputFolder(workflow: String, caseName: String) -> String { "\(Self.outputRoot)/\(workflow)/\(caseName)" }
-
-    /// The files a case folder holds besides step outputs.
-    static let reservedNames: Set<String> = [
-        GoldenMetadata.fileName, GoldenRecordings.fileName, GoldenCasePlanner.inputsFileName, runFolderName,
-    ]
 
     // MARK: - Reading
 
@@ -66,43 +59,58 @@ public struct GoldenStore: Sendable {
         }
     }
 
+    /// Reads a case folder. Symbolic links inside it are not followed, so a golden folder cannot make
+    /// Quire read files elsewhere.
     public func read(_ folder: String) -> CaseContents {
         var contents = CaseContents()
-        guard let entries = try? fileSystem.listDirectory(folder) else { return contents }
-        for entry in entries where !entry.name.hasPrefix(".") {
-            let path = "\(folder)/\(entry.name)"
-            switch entry.name {
+        guard let base = try? fileSystem.url(folder) else { return contents }
+        for (name, isDirectory) in Self.entries(of: base) {
+            let url = base.appendingPathComponent(name)
+            let path = "\(folder)/\(name)"
+            switch name {
             case GoldenMetadata.fileName:
-                guard let text = text(path) else { continue }
+                guard let text = Self.text(url) else { continue }
                 do { contents.metadata = try GoldenMetadata(json: text) } catch {
                     contents.problems.append("\(path): \(error)")
                 }
             case GoldenRecordings.fileName:
-                guard let text = text(path) else { continue }
+                guard let text = Self.text(url) else { continue }
                 do { contents.recordings = try GoldenRecordings(json: text) } catch {
                     contents.problems.append("\(path): \(error)")
                 }
-            case GoldenCasePlanner.inputsFileName, Self.runFolderName:
+            case GoldenCasePlanner.inputsFileName:
                 continue
             default:
-                if entry.isDirectory {
-                    for item in (try? fileSystem.listDirectory(path)) ?? [] where !item.isDirectory && Self.isOutputFile(item.name) {
-                        if let text = text("\(path)/\(item.name)") { contents.files["\(entry.name)/\(item.name)"] = text }
+                if isDirectory {
+                    for (item, itemIsDirectory) in Self.entries(of: url) where !itemIsDirectory && Self.isOutputFile(item) {
+                        if let text = Self.text(url.appendingPathComponent(item)) { contents.files["\(name)/\(item)"] = text }
                     }
-                } else if Self.isOutputFile(entry.name), let text = text(path) {
-                    contents.files[entry.name] = text
+                } else if Self.isOutputFile(name), let text = Self.text(url) {
+                    contents.files[name] = text
                 }
             }
         }
         return contents
     }
 
-    static func isOutputFile(_ name: String) -> Bool {
-        !name.hasPrefix(".") && (name.hasSuffix(".txt") || name.hasSuffix(".json"))
+    /// The visible entries of a directory that are regular files or directories (not links), by name.
+    static func entries(of url: URL) -> [(name: String, isDirectory: Bool)] {
+        let keys: [URLResourceKey] = [.isDirectoryKey, .isRegularFileKey, .isSymbolicLinkKey]
+        guard let urls = try? FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: keys) else { return [] }
+        return urls.compactMap { child in
+            let name = child.lastPathComponent
+            guard !name.hasPrefix("."), let values = try? child.resourceValues(forKeys: Set(keys)), values.isSymbolicLink != true else { return nil }
+            if values.isDirectory == true { return (name, true) }
+            return values.isRegularFile == true ? (name, false) : nil
+        }
     }
 
-    private func text(_ path: String) -> String? {
-        (try? fileSystem.readFile(path)).map { String(decoding: $0, as: UTF8.self) }
+    static func text(_ url: URL) -> String? {
+        (try? Data(contentsOf: url)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func isOutputFile(_ name: String) -> Bool {
+        !name.hasPrefix(".") && (name.hasSuffix(".txt") || name.hasSuffix(".json"))
     }
 
     // MARK: - Writing
@@ -131,9 +139,42 @@ public struct GoldenStore: Sendable {
             recordings.json, to: try fileSystem.url("\(folder)/\(GoldenRecordings.fileName)"), permissions: Self.recordingPermissions)
     }
 
+    /// Writes a case's test output: plain writes, not synced to disk. The folder is scratch (the next run
+    /// clears it), and a run of hundreds of cases would otherwise spend its time waiting for fsync.
+    /// - Parameter files: paths relative to `folder` → text; recordings get owner-only permissions.
+    public func writeScratch(_ files: [String: String], in folder: String) throws {
+        let base = try fileSystem.url(folder)
+        var folders = Set<String>()
+        for (path, text) in files.sorted(by: { $0.key < $1.key }) {
+            let url = base.appendingPathComponent(path)
+            let parent = url.deletingLastPathComponent().path
+            if folders.insert(parent).inserted {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            }
+            let mode = path.hasSuffix(GoldenRecordings.fileName) ? Self.recordingPermissions : 0o644
+            try writeFile(url.path, Array(text.utf8), mode: mode_t(mode))
+        }
+    }
+
     /// Removes a folder and everything in it, if it exists.
     public func removeFolder(_ folder: String) throws {
         let url = try fileSystem.url(folder)
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
+    }
+}
+
+/// Creates or truncates a file and writes `bytes` to it, without syncing.
+private func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    defer { close(fd) }
+    var rest = bytes[...]
+    while !rest.isEmpty {
+        let written = rest.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if written < 0 {
+            if errno == EINTR { continue }
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        rest = rest.dropFirst(written)
     }
 }

@@ -21,7 +21,7 @@ extension GoldenTester {
     static let maxMissDiffs = 3
 
     /// Runs the workflow once for a case through ``WorkflowRunner``, answering model calls from
-    /// `recordings` (replay) or the provider (live, recorded), with the run folder inside the case's test output.
+    /// `recordings` (replay) or the provider (live, recorded).
     func run(
         _ plan: WorkflowAnalysis, caseName: String, inputs: [String: Value], workspace: Workspace, resolver: ProviderResolver,
         live: Bool, recordings: GoldenRecordings, outputFolder: String
@@ -45,19 +45,17 @@ extension GoldenTester {
                 ReplayClient(provider: provider.name, exchanges: index, misses: log)
             })
         }
-        let runPath = "\(outputFolder)/\(GoldenStore.runFolderName)"
+        // The run stays in memory: the test keeps its outputs, metadata and exchanges itself (``keep``),
+        // and writing a run folder (a manifest rewritten after every step) would cost more than the test.
         let folder: RunFolder
-        do {
-            try store.removeFolder(runPath)
-            folder = RunFolder(url: try store.fileSystem.url(runPath), relativePath: runPath)
-        } catch {
-            return failed(plan, "cannot create the run folder \(runPath): \(error.localizedDescription)")
+        do { folder = RunFolder(url: try store.fileSystem.url(outputFolder), relativePath: outputFolder) } catch {
+            return failed(plan, "invalid test output folder \(outputFolder): \(error)")
         }
         let manifest = RunManifest(
             quireVersion: options.quireVersion, runID: "test", workflow: plan.workflow.name, workflowPath: plan.workflow.path,
             workflowSHA256: workspace.sources[plan.workflow.path].map(ContentHash.sha256) ?? "", caseName: caseName,
             startedAt: RunID.timestamp(Date()), inputs: inputs, order: plan.order)
-        let runStore = RunStore(folder: folder, manifest: manifest, clock: { Date() })
+        let runStore = RunStore(folder: folder, manifest: manifest, clock: { Date() }, persists: false)
         let runner = WorkflowRunner(
             workspace: workspace, analysis: plan, resolver: resolver, clients: clients, store: runStore,
             options: RunOptions(concurrency: options.concurrency))
@@ -68,9 +66,6 @@ extension GoldenTester {
             var failed = failed(plan, problems.map(\.description))
             failed.stamps = result.stamps
             return failed
-        }
-        do { try await runStore.save() } catch {
-            return failed(plan, "cannot create the run folder \(runPath): \(error.localizedDescription)")
         }
         let outcome = await runner.run(inputs: inputs)
         await clients.shutdown()

@@ -191,13 +191,15 @@ public struct GoldenTester: Sendable {
     /// test-output folder, for review, for CI to upload, and for `quire accept`.
     func keep(_ run: CaseRun, results: [GoldenStepResult], plan: WorkflowAnalysis, caseName: String, inputs: [String: Value], outputFolder: String) throws {
         var metadata = GoldenMetadata(workflow: plan.workflow.name, caseName: caseName, inputs: inputs)
+        var scratch: [String: String] = [:]
         for (id, files) in run.files {
-            for (path, text) in files { try AtomicFileWriter.write(text, to: try store.fileSystem.url("\(outputFolder)/\(path)")) }
+            scratch.merge(files) { _, new in new }
             if let stamp = run.stamps[id] { metadata.steps[id] = GoldenMetadata.StepEntry(stamp: stamp, files: files.keys.sorted(by: GoldenEvaluator.pathOrder)) }
         }
         for result in results { metadata.results[result.step] = result.recorded ? "recorded" : result.status.rawValue }
-        try store.write(metadata, in: outputFolder)
-        try store.write(GoldenRecordings(exchanges: GoldenRecordings.sorted(run.exchanges, order: plan.order)), in: outputFolder)
+        scratch[GoldenMetadata.fileName] = metadata.json
+        scratch[GoldenRecordings.fileName] = GoldenRecordings(exchanges: GoldenRecordings.sorted(run.exchanges, order: plan.order)).json
+        try store.writeScratch(scratch, in: outputFolder)
     }
 
     /// Writes the goldens of the steps the record mode chose, with their metadata and recordings.

@@ -82,7 +82,8 @@ struct GoldenTesterTests {
         let kept = ".quire/test-output/publishing-report/sqlite-wal"
         #expect(try harness.read("\(kept)/sections/001.txt").hasPrefix("In rollback-journal mode"))
         #expect(!(try harness.read("\(kept)/sections/001.txt").contains("\n\n")))
-        #expect(harness.exists("\(kept)/quire-run/manifest.json"))
+        #expect(try GoldenRecordings(json: harness.read("\(kept)/golden.recordings.json")).exchanges.count == 5)
+        #expect(try GoldenMetadata(json: harness.read("\(kept)/golden.meta.json")).results == ["plan": "passed", "sections": "changed", "report": "changed"])
 
         // Nothing was written to the goldens (record mode 'missing'); accept takes the kept outputs.
         #expect(try harness.read("golden/publishing-report/sqlite-wal/sections/001.txt").contains("\n\n"))
