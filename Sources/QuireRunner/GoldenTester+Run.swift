@@ -52,7 +52,7 @@ extension GoldenTester {
             return failed(plan, "invalid test output folder \(outputFolder): \(error)")
         }
         let manifest = RunManifest(
-            quireVersion: options.quireVersion, runID: "test", workflow: plan.workflow.name, workflowPath: plan.workflow.path,
+            quireVersion: "", runID: "test", workflow: plan.workflow.name, workflowPath: plan.workflow.path,
             workflowSHA256: workspace.sources[plan.workflow.path].map(ContentHash.sha256) ?? "", caseName: caseName,
             startedAt: RunID.timestamp(Date()), inputs: inputs, order: plan.order)
         let runStore = RunStore(folder: folder, manifest: manifest, clock: { Date() }, persists: false)

@@ -29,12 +29,10 @@ public struct GoldenTester: Sendable {
         public var concurrency: Int
         /// Cases run at once.
         public var parallelCases: Int
-        /// Recorded in each test run's manifest.
-        public var quireVersion: String
 
         public init(
             record: RecordMode = .missing, source: Source = .auto, steps: [String] = [], samples: Int = 1, renderOnly: Bool = false,
-            concurrency: Int = 8, parallelCases: Int = 4, quireVersion: String = ""
+            concurrency: Int = 8, parallelCases: Int = 4
         ) {
             self.record = record
             self.source = source
@@ -43,7 +41,6 @@ public struct GoldenTester: Sendable {
             self.renderOnly = renderOnly
             self.concurrency = max(1, concurrency)
             self.parallelCases = max(1, parallelCases)
-            self.quireVersion = quireVersion
         }
     }
 
@@ -185,7 +182,6 @@ public struct GoldenTester: Sendable {
 
     /// The note of a step whose case could not run; the case's errors say why.
     static let caseNotRun = "not run: the case could not start"
-
 
     /// Writes the actual outputs, their metadata (with each step's result) and the exchanges to the case's
     /// test-output folder, for review, for CI to upload, and for `quire accept`.

@@ -216,6 +216,18 @@ struct TestCommandTests {
         #expect(xml.contains("<testcase classname=\"review-digest.kettle\" name=\"digest\" file=\"golden/review-digest/kettle/digest.txt\"/>"))
     }
 
+    @Test func colourOnlyWhenAsked() throws {
+        let dir = try Self.example()
+        try dir.write(["prompts/report-merge/v1.prompt": try dir.read("prompts/report-merge/v1.prompt").replacingOccurrences(of: "# {{ topic }}", with: "# {{ topic }}!")])
+        let plain = try CLI.run(["test", "publishing-report", "--case", "sqlite-wal"], in: dir.url)
+        #expect(!plain.stdout.contains("\u{1B}["))
+        let coloured = try CLI.run(["test", "publishing-report", "--case", "sqlite-wal", "--color", "always"], in: dir.url)
+        #expect(coloured.status == 1)
+        #expect(coloured.stdout.contains("  \u{1B}[32mpassed  \u{1B}[0m plan\n"))
+        #expect(coloured.stdout.contains("  \u{1B}[31mchanged \u{1B}[0m report\n"))
+        #expect(coloured.stdout.contains("    \u{1B}[31m-# How SQLite's write-ahead log works\u{1B}[0m\n    \u{1B}[32m+# How SQLite's write-ahead log works!\u{1B}[0m\n"))
+    }
+
     @Test func affectedTestsOnlyWhatChangedSinceARevision() throws {
         let dir = try Self.example()
         func git(_ args: [String]) throws {

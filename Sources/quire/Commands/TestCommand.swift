@@ -109,7 +109,7 @@ struct TestCommand: AsyncParsableCommand {
             throw ExitCodes.usage
         }
         let store = GoldenStore(fileSystem: fs, goldenRoot: workspace.config.paths.golden)
-        var names = workflows.isEmpty ? validation.analyses.keys.sorted() : workflows
+        let names = workflows.isEmpty ? validation.analyses.keys.sorted() : workflows
 
         // --affected: only what the changes since a revision can affect.
         var affectedSelection: [String: AffectedCases.Selection]?
@@ -155,7 +155,8 @@ struct TestCommand: AsyncParsableCommand {
         }
         global.report(problems, sources: workspace.sources)
         if problems.hasErrors { throw ExitCodes.usage }
-        names = plans.map { $0.0.workflow.name }
+        let tested = Set(plans.map { $0.0.workflow.path })
+        global.report(validation.diagnostics.filter { $0.location.map { tested.contains($0.file) } == true }, sources: workspace.sources)
         if plans.isEmpty {
             let why = affectedSelection != nil ? "no case is affected by the changes since \(affected ?? "HEAD")" : "no cases to test: add `cases:` to a workflow, or folders with an inputs.yaml under \(store.goldenRoot)/<workflow>/"
             Console.out(why)
@@ -163,9 +164,9 @@ struct TestCommand: AsyncParsableCommand {
             throw ExitCodes.failure
         }
         if let selection = affectedSelection {
-            for name in names {
-                let reasons = selection[name]?.reasons ?? []
-                Console.err("affected: \(name)\(reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))")")
+            for (analysis, _) in plans {
+                let reasons = selection[analysis.workflow.name]?.reasons ?? []
+                Console.err("affected: \(analysis.workflow.name)\(reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))")")
             }
         }
 
@@ -175,17 +176,18 @@ struct TestCommand: AsyncParsableCommand {
             let options = GoldenTester.Options(
                 record: recordMode, source: samples > 1 || live ? .live : replay ? .replay : .auto, steps: steps.filter { analysis.steps[$0] != nil },
                 samples: samples, renderOnly: renderOnly,
-                concurrency: concurrency ?? analysis.workflow.concurrency ?? workspace.config.concurrency ?? 8,
-                quireVersion: QuireCommand.version)
+                concurrency: concurrency ?? analysis.workflow.concurrency ?? workspace.config.concurrency ?? 8)
             let tester = GoldenTester(workspace: workspace, store: store, environment: environment, options: options)
             results += await tester.test(analysis, cases: selected)
         }
         let report = GoldenReport(cases: results, record: recordMode, outputRoot: GoldenStore.outputRoot)
         let suffix = global.workspace.map { " -C \(ShellWord.quote($0))" } ?? ""
 
+        var success = report.success
         if let junit {
             do { try AtomicFileWriter.write(report.junitXML, to: URL(fileURLWithPath: junit, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))) } catch {
                 global.report([.error("test.write-failed", "cannot write the JUnit report \(junit): \(error.localizedDescription)")], sources: [:])
+                success = false
             }
         }
         if json {
@@ -193,6 +195,6 @@ struct TestCommand: AsyncParsableCommand {
         } else {
             Console.out(GoldenOutput.text(report, color: global.terminal.colorOnStdout, acceptSuffix: suffix))
         }
-        if !report.success { throw ExitCodes.failure }
+        if !success { throw ExitCodes.failure }
     }
 }
