@@ -24,7 +24,7 @@ struct QuireCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             InitCommand.self, ValidateCommand.self, ListCommand.self, RenderCommand.self, RunCommand.self, PromptsCommand.self,
-            LocalCommand.self,
+            DoctorCommand.self, LocalCommand.self,
         ]
     )
 }
