@@ -66,6 +66,8 @@ public struct ProviderResolver: Sendable {
         }
         var policy = retry ?? RetryPolicy.default
         if let maxRetries = provider.maxRetries { policy.maxAttempts = maxRetries + 1 }
+        // Requests to a local server queue in Quire (one at a time); the wait is not the server's fault.
+        if provider.kind == .local && retry == nil { policy.deadline = nil }
         var timeouts = ProviderTimeouts()
         if provider.kind == .local {
             // A local model on a busy or slow CPU answers late but surely; a non-streamed answer

@@ -70,7 +70,13 @@ struct ChildProcess: Sendable {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        var status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // ETXTBSY: another thread's child still holds the executable open for writing, briefly
+        // (a file written just before, inherited across a concurrent fork). Try again shortly.
+        for _ in 0..<10 where status == ETXTBSY {
+            usleep(20_000)
+            status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        }
         close(output[1])
         close(input[0])
         guard status == 0 else {

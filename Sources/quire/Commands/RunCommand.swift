@@ -153,16 +153,26 @@ struct RunCommand: AsyncParsableCommand {
             global.report(problems, sources: workspace.sources)
             throw ExitCodes.usage
         }
+        // One Ctrl-C handler from here to the end: it cancels whatever runs (the server start, then the run).
+        let interrupts = InterruptHandler()
+        let target = CancelTarget()
+        interrupts.install { target.fire() }
+        defer { interrupts.remove() }
         if !launches.isEmpty {
             let launches = launches
-            let started = await Self.interruptible { () async throws(DiagnosticError) -> [String: String] in
+            let start = Task { () async -> Result<[String: String], DiagnosticError> in
                 var endpoints: [String: String] = [:]
-                for launch in launches {
-                    endpoints[launch.provider] = try await servers.acquire(launch).baseURL
+                do throws(DiagnosticError) {
+                    for launch in launches {
+                        endpoints[launch.provider] = try await servers.acquire(launch).baseURL
+                    }
+                } catch {
+                    return .failure(error)
                 }
-                return endpoints
+                return .success(endpoints)
             }
-            switch started {
+            target.set { start.cancel() }
+            switch await start.value {
             case .success(let endpoints):
                 resolver.localEndpoints = endpoints
             case .failure(let error):
@@ -187,11 +197,9 @@ struct RunCommand: AsyncParsableCommand {
         Console.err("run \(await store.manifest.runID) → \(store.folder.relativePath)/")
 
         observer.start()
-        let interrupts = InterruptHandler()
         let task = Task { await runner.run(inputs: values, previous: state.outputs, previousItems: state.items) }
-        interrupts.install { task.cancel() }
+        target.set { task.cancel() }
         let outcome = await task.value
-        interrupts.remove()
         observer.stop()
         await clients.shutdown()
         await servers.stopAll()
@@ -220,18 +228,6 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs `body` in a task that Ctrl-C cancels (a second Ctrl-C exits at once).
-    static func interruptible<T: Sendable>(_ body: @escaping @Sendable () async throws(DiagnosticError) -> T) async -> Result<T, DiagnosticError> {
-        let interrupts = InterruptHandler()
-        let task = Task { () async -> Result<T, DiagnosticError> in
-            do throws(DiagnosticError) { return .success(try await body()) } catch { return .failure(error) }
-        }
-        interrupts.install { task.cancel() }
-        let result = await task.value
-        interrupts.remove()
-        return result
-    }
-
     /// A run folder inside the workspace; `--out` may not leave it.
     func runFolder(_ relative: String, fs: LocalFileSystem) throws -> RunFolder {
         if let problem = OutputPath.problem(relative), !problem.contains("reserved") {
@@ -248,5 +244,26 @@ struct RunCommand: AsyncParsableCommand {
 
     func sha256(of path: String, fs: LocalFileSystem) -> String {
         (try? fs.readFile(path)).map(ContentHash.sha256) ?? ""
+    }
+}
+
+/// What Ctrl-C cancels: the task that runs now. A Ctrl-C between two tasks cancels the next one as it is set.
+final class CancelTarget: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancel: (@Sendable () -> Void)?
+    private var fired = false
+
+    func set(_ cancel: @escaping @Sendable () -> Void) {
+        lock.withLock {
+            self.cancel = cancel
+            if fired { cancel() }
+        }
+    }
+
+    func fire() {
+        lock.withLock {
+            fired = true
+            cancel?()
+        }
     }
 }
