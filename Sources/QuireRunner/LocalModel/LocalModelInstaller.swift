@@ -45,7 +45,7 @@ public struct LocalModelInstaller: Sendable {
             let output = venv.output.trimmingCharacters(in: .whitespacesAndNewlines)
             if venv.status == 127 || output.contains("No such file") && output.contains(python) {
                 throw DiagnosticError(.error(
-                    "local.python-missing", "cannot run '\(python)': the local model needs Python 3.9 or later",
+                    "local.python-missing", "cannot run '\(python)': the local model needs Python 3.10 or later",
                     suggestion: "install Python 3 (Debian/Ubuntu: apt-get install python3 python3-venv), or set QUIRE_PYTHON to a python3 executable"))
             }
             let hint = output.contains("ensurepip") || output.contains("venv")
