@@ -44,8 +44,11 @@ public actor ClientPool {
         case .success(let c): configuration = c
         }
         var limiter: RateLimiter?
-        if provider.maxConcurrency != nil || provider.requestsPerMinute != nil || provider.tokensPerMinute != nil {
-            limiter = RateLimiter(.init(maxConcurrent: provider.maxConcurrency, requestsPerMinute: provider.requestsPerMinute, tokensPerMinute: provider.tokensPerMinute))
+        // A local server works on one request at a time; queueing here rather than in the server keeps
+        // the read timeout for the answer, not for the wait.
+        let maxConcurrency = provider.maxConcurrency ?? (resolver.needsLocalServer(provider) ? LocalServerLaunch.defaultParallel : nil)
+        if maxConcurrency != nil || provider.requestsPerMinute != nil || provider.tokensPerMinute != nil {
+            limiter = RateLimiter(.init(maxConcurrent: maxConcurrency, requestsPerMinute: provider.requestsPerMinute, tokensPerMinute: provider.tokensPerMinute))
         }
         return keep(factory(configuration, limiter), for: provider)
     }

@@ -53,7 +53,9 @@ public struct WorkflowRunner: Sendable {
                 problems.append(.error("run.unknown-provider", "unknown provider '\(name)' for step '\(step.step.id)'", suggestion: Suggestions.didYouMean(name, in: workspace.config.providerNames)))
                 continue
             }
-            if checkingConnections, checkedProviders.insert(name).inserted, case .failure(let problem) = resolver.configuration(for: provider) {
+            // A local model's server is started (and its files checked) by the command, after this.
+            if checkingConnections, checkedProviders.insert(name).inserted, !resolver.needsLocalServer(provider),
+               case .failure(let problem) = resolver.configuration(for: provider) {
                 problems.append(problem)
             }
             var parameters = renderer.parameters(for: step, provider: provider)
@@ -70,6 +72,19 @@ public struct WorkflowRunner: Sendable {
             }
         }
         return problems
+    }
+
+    /// The `kind: local` providers whose server must be running before ``run(inputs:previous:previousItems:)``,
+    /// by name, in step order.
+    public func localProviders() -> [ProviderConfig] {
+        var seen = Set<String>()
+        var providers: [ProviderConfig] = []
+        for step in analysis.orderedSteps where step.step.kind.callsModel {
+            let name = providerName(for: step)
+            guard seen.insert(name).inserted, let provider = resolver.provider(named: name), resolver.needsLocalServer(provider) else { continue }
+            providers.append(provider)
+        }
+        return providers
     }
 
     // MARK: - The run

@@ -25,7 +25,7 @@ struct QuireCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             InitCommand.self, ValidateCommand.self, ListCommand.self, RenderCommand.self, RunCommand.self, TestCommand.self,
-            AcceptCommand.self, PromptsCommand.self,
+            AcceptCommand.self, PromptsCommand.self, DoctorCommand.self, LocalCommand.self,
         ]
     )
 }

@@ -1053,12 +1053,13 @@ You plan short technical reports. You answer with a bulleted list of section tit
 {% include "partials/house-style.md" %}
 
 user:
-Plan a report about error handling in Go with 3 sections.
+Plan a report about error handling in Go with 4 sections.
 
 assistant:
-- Errors are values
-- Wrapping errors with context
-- When to panic
+- What error handling in Go is
+- How error handling in Go works
+- Examples of error handling in Go
+- Common mistakes with error handling in Go
 
 user:
 Plan a report about {{ topic }} with {{ count }} sections.
@@ -1190,6 +1191,7 @@ steps:
     for_each: plan                     # one call per plan item, in parallel
     as: section
     prompt: section-writer@v1
+    frequency_penalty: 0.5             # keeps small models from repeating themselves
     max_tokens: 400
     post: [trim]
   - id: report
