@@ -29,7 +29,7 @@ extension ExampleWorkspace {
       "prompt": {
         "name": "publishing-plan",
         "path": "prompts/publishing-plan/v2.prompt",
-        "sha256": "6715b3d6f6daba86f97dd318236ee442cb2e888420aed53b175df691932a00a6",
+        "sha256": "0d6cd669cb936767f2a6f3106a4db2b3d0c34d7e71a8947b716cd4a6bbb170a9",
         "version": 2
       },
       "provider": "local"
@@ -56,6 +56,7 @@ extension ExampleWorkspace {
       "kind": "prompt",
       "model": "smollm2-135m-instruct",
       "parameters": {
+        "frequency_penalty": 0.5,
         "max_tokens": 400,
         "temperature": 0.7
       },
@@ -87,11 +88,11 @@ extension ExampleWorkspace {
             "role": "system"
           },
           {
-            "content": "Plan a report about error handling in Go with 3 sections.",
+            "content": "Plan a report about error handling in Go with 4 sections.",
             "role": "user"
           },
           {
-            "content": "- Errors are values\n- Wrapping errors with context\n- When to panic",
+            "content": "- What error handling in Go is\n- How error handling in Go works\n- Examples of error handling in Go\n- Common mistakes with error handling in Go",
             "role": "assistant"
           },
           {
@@ -102,15 +103,15 @@ extension ExampleWorkspace {
         "model": "smollm2-135m-instruct",
         "temperature": 0.2
       },
-      "request_sha256": "835f07fdebe91bea6639ddce816dd6387fb20d19937358c714971a4b6d43d4b2",
+      "request_sha256": "73e9d6b4f90941830f357a290476321e9527e3d2425042fed68dda7bdac4f075",
       "response": {
         "content": "- Rollback journal versus write-ahead log\n- What happens on a commit\n- Readers, snapshots and the wal-index\n- Checkpoints and keeping the WAL small",
         "finish_reason": "stop",
         "model": "smollm2-135m-instruct",
         "usage": {
           "completion_tokens": 25,
-          "prompt_tokens": 73,
-          "total_tokens": 98
+          "prompt_tokens": 89,
+          "total_tokens": 114
         }
       },
       "step": "plan"
@@ -118,6 +119,7 @@ extension ExampleWorkspace {
     {
       "item": 1,
       "request": {
+        "frequency_penalty": 0.5,
         "max_tokens": 400,
         "messages": [
           {
@@ -132,7 +134,7 @@ extension ExampleWorkspace {
         "model": "smollm2-135m-instruct",
         "temperature": 0.7
       },
-      "request_sha256": "40fcee0d3c119fb87f5315490deb84d99fef166ee8ae6c5d585ffe6e4552b877",
+      "request_sha256": "2dc1cbb074faad40797711ff9f8330ee3e7767de656c14aa6808228a2d935d0d",
       "response": {
         "content": "In rollback-journal mode SQLite copies the original pages to a journal file before changing the database in place; a crash is undone by copying them back. Readers and the writer block each other while the change is written.\n\nIn WAL mode the database file is left alone during a transaction. Changed pages are appended to the `-wal` file instead, which lets readers keep reading the old pages while a writer appends new ones.",
         "finish_reason": "stop",
@@ -148,6 +150,7 @@ extension ExampleWorkspace {
     {
       "item": 2,
       "request": {
+        "frequency_penalty": 0.5,
         "max_tokens": 400,
         "messages": [
           {
@@ -162,7 +165,7 @@ extension ExampleWorkspace {
         "model": "smollm2-135m-instruct",
         "temperature": 0.7
       },
-      "request_sha256": "d9934b6c2a6deb5c44259ee15c601d65f5323c852bf6ae88e372794495ea5cf2",
+      "request_sha256": "75ca58893aad164b2975ba60d31365cb601f95848f1c4e9ad4269ff5e7e8401a",
       "response": {
         "content": "A transaction appends a frame for every page it changed to the WAL, and the last frame carries a commit marker. With `synchronous=FULL` the WAL is synced to disk at that point; the database file itself is not touched.\n\nThis makes commits cheap: one sequential append and, usually, one fsync. A crash before the commit frame is written simply leaves frames that recovery ignores.",
         "finish_reason": "stop",
@@ -178,6 +181,7 @@ extension ExampleWorkspace {
     {
       "item": 3,
       "request": {
+        "frequency_penalty": 0.5,
         "max_tokens": 400,
         "messages": [
           {
@@ -192,7 +196,7 @@ extension ExampleWorkspace {
         "model": "smollm2-135m-instruct",
         "temperature": 0.7
       },
-      "request_sha256": "5e40cb43f8f7169aecd24eacea3a3f25e41d4b7cae8d7bc7cd640aed58ba48d0",
+      "request_sha256": "1a5319780711a86c81b46f2f5863dfc3cb64834dd9c72347424ff16710a66b41",
       "response": {
         "content": "When a read transaction starts, it remembers the last valid commit frame in the WAL. Every page it reads comes from the newest copy at or before that frame, so it sees a consistent snapshot even while a writer keeps appending.\n\nFinding the newest copy of a page quickly is the job of the wal-index, a shared-memory hash table in the `-shm` file. It maps page numbers to WAL frames and is rebuilt from the WAL after a crash.",
         "finish_reason": "stop",
@@ -208,6 +212,7 @@ extension ExampleWorkspace {
     {
       "item": 4,
       "request": {
+        "frequency_penalty": 0.5,
         "max_tokens": 400,
         "messages": [
           {
@@ -222,7 +227,7 @@ extension ExampleWorkspace {
         "model": "smollm2-135m-instruct",
         "temperature": 0.7
       },
-      "request_sha256": "7203e1ae5773451e337ce99219e2d655f5fa337189204b1c70bdac6a09380c09",
+      "request_sha256": "2556da50e5d694ab043f8cc07003982106ec335a075c546e7f9b20ed617cbb47",
       "response": {
         "content": "A checkpoint copies the newest version of each page from the WAL back into the database file. By default SQLite runs one when the WAL passes 1000 pages, but it can only reset the WAL once no reader still needs the old frames.\n\nA long-running read transaction therefore lets the WAL grow without limit. Keep reads short, and run `PRAGMA wal_checkpoint(TRUNCATE)` during quiet periods if the file size matters.",
         "finish_reason": "stop",
@@ -327,7 +332,7 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
       "prompt": {
         "name": "publishing-plan",
         "path": "prompts/publishing-plan/v2.prompt",
-        "sha256": "6715b3d6f6daba86f97dd318236ee442cb2e888420aed53b175df691932a00a6",
+        "sha256": "0d6cd669cb936767f2a6f3106a4db2b3d0c34d7e71a8947b716cd4a6bbb170a9",
         "version": 2
       },
       "provider": "local"
@@ -354,6 +359,7 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
       "kind": "prompt",
       "model": "smollm2-135m-instruct",
       "parameters": {
+        "frequency_penalty": 0.5,
         "max_tokens": 400,
         "temperature": 0.7
       },
@@ -385,11 +391,11 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
             "role": "system"
           },
           {
-            "content": "Plan a report about error handling in Go with 3 sections.",
+            "content": "Plan a report about error handling in Go with 4 sections.",
             "role": "user"
           },
           {
-            "content": "- Errors are values\n- Wrapping errors with context\n- When to panic",
+            "content": "- What error handling in Go is\n- How error handling in Go works\n- Examples of error handling in Go\n- Common mistakes with error handling in Go",
             "role": "assistant"
           },
           {
@@ -400,15 +406,15 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
         "model": "smollm2-135m-instruct",
         "temperature": 0.2
       },
-      "request_sha256": "0a810201d2c3c1b4e92bceaaf307bc6e2f8aa7475bc5756ab983c337093ac79f",
+      "request_sha256": "7f80de24395c72892b90606b357c424e149bb842f7af186ac321a84f068e4d99",
       "response": {
         "content": "- Why unstructured tasks leak work\n- async let and task groups\n- Cancellation flows down the task tree\n- Testing concurrent code deterministically",
         "finish_reason": "stop",
         "model": "smollm2-135m-instruct",
         "usage": {
           "completion_tokens": 24,
-          "prompt_tokens": 72,
-          "total_tokens": 96
+          "prompt_tokens": 88,
+          "total_tokens": 112
         }
       },
       "step": "plan"
@@ -416,6 +422,7 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
     {
       "item": 1,
       "request": {
+        "frequency_penalty": 0.5,
         "max_tokens": 400,
         "messages": [
           {
@@ -430,7 +437,7 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
         "model": "smollm2-135m-instruct",
         "temperature": 0.7
       },
-      "request_sha256": "0ecb659037c3e31da8753373db8c1976af983e426d200e884d29a275abec4f45",
+      "request_sha256": "175393fe7e8fc013e6516d24d175c55bbb0a041f21d6d46103ae91992995259f",
       "response": {
         "content": "A `Task { }` started from a view model keeps running after the screen that started it is gone. Nothing waits for it and nothing cancels it, so a slow network call can still write into state that no longer matters, and an error it throws is silently dropped.\n\nStructured concurrency ties every child task to the scope that created it. When the scope ends, its children have finished or been cancelled, so the lifetime of work is visible in the shape of the code.",
         "finish_reason": "stop",
@@ -446,6 +453,7 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
     {
       "item": 2,
       "request": {
+        "frequency_penalty": 0.5,
         "max_tokens": 400,
         "messages": [
           {
@@ -460,7 +468,7 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
         "model": "smollm2-135m-instruct",
         "temperature": 0.7
       },
-      "request_sha256": "2e8e30a0204ccb84e476d0dcbd6a7ffeef6f908a1a6431983d80f8a0347b8cb9",
+      "request_sha256": "20d127e307ad96229236be26a8cabf3ef3c89bbfde6197f7c2f1f1db017ceb8c",
       "response": {
         "content": "Use `async let` when you know the number of child tasks while writing the code: `async let profile = fetchProfile()` and `async let feed = fetchFeed()` run at the same time, and `await (profile, feed)` collects both.\n\nWhen the number depends on data, use `withThrowingTaskGroup`. Add one child per item, bound how many run at once by adding the next child only as one finishes, and gather results keyed by item so their order does not depend on which finished first.",
         "finish_reason": "stop",
@@ -476,6 +484,7 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
     {
       "item": 3,
       "request": {
+        "frequency_penalty": 0.5,
         "max_tokens": 400,
         "messages": [
           {
@@ -490,7 +499,7 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
         "model": "smollm2-135m-instruct",
         "temperature": 0.7
       },
-      "request_sha256": "b88dcdeaf1b145fc007fc397eedfa334e6e37f2ef70773a491a38b3744aa9eca",
+      "request_sha256": "7e2d93f55a2f74141d3940b1f95fd4233c8f0d009597a3bb1cab1995987db358",
       "response": {
         "content": "Cancelling a task marks it and all of its children as cancelled; it does not stop them. Each child checks `Task.isCancelled` or calls `try Task.checkCancellation()` at points where stopping is safe, and cancellation-aware APIs such as `Task.sleep` throw `CancellationError` on their own.\n\nIf one child of a throwing task group fails, the group cancels the others before rethrowing. Clean-up that must run either way belongs in `defer` or in `withTaskCancellationHandler`.",
         "finish_reason": "stop",
@@ -506,6 +515,7 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
     {
       "item": 4,
       "request": {
+        "frequency_penalty": 0.5,
         "max_tokens": 400,
         "messages": [
           {
@@ -520,7 +530,7 @@ A long-running read transaction therefore lets the WAL grow without limit. Keep 
         "model": "smollm2-135m-instruct",
         "temperature": 0.7
       },
-      "request_sha256": "e6e4ddb5f9dd3cbd491ff3ddbd0a3a56bf724b6692b58324ae9ba96fcb35f574",
+      "request_sha256": "3ced1d35e89ee73f978e0c9700d61ea7dd914948ac04e52320fd6b6060a4ac17",
       "response": {
         "content": "Tests that sleep for a second and hope the work is done are slow and flaky. Inject a clock instead, so a test can advance time by exactly the amount a retry or timeout waits for, and nothing waits for real.\n\nMake the order of results independent of timing: collect child results by key, not by completion order. Then the same test gives the same answer on a fast laptop and a loaded CI machine.",
         "finish_reason": "stop",
