@@ -134,7 +134,7 @@ struct TestCommandTests {
                   to get new outputs for review, run with --live (calls the model and records its answers)
                 --- recorded request (sections[1])
                 +++ rendered request (sections[1])
-                @@ -7,4 +7,4 @@
+                @@ -8,4 +8,4 @@
                  Avoid marketing language, exclamation marks and filler.
                  ── user
                  Write the section "Rollback journal versus write-ahead log" (section 1 of 4) in two short paragraphs.

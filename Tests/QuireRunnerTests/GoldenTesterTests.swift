@@ -52,7 +52,7 @@ struct GoldenTesterTests {
         #expect(sections.diffs[0] == """
             --- recorded request (sections[1])
             +++ rendered request (sections[1])
-            @@ -6,5 +6,5 @@
+            @@ -7,5 +7,5 @@
              Write in plain, direct English for software engineers. Prefer concrete examples to abstractions.
              Avoid marketing language, exclamation marks and filler.
              ── user

@@ -117,6 +117,7 @@ struct RunCommand: AsyncParsableCommand {
                 global.report([.warning("run.workflow-changed", "\(analysis.workflow.path) changed since run \(resume) started; finished steps keep their outputs")], sources: [:])
             }
             values = manifest.inputs
+            folder.removeStaleTemporaryFiles()
             state = ResumeState.load(manifest: manifest, folder: folder, analysis: analysis)
             store = RunStore(folder: folder, manifest: manifest, clock: clock)
         } else {
