@@ -79,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuireCLITests",
-            dependencies: ["quire", "QuireCore", "QuireTestSupport"]
+            dependencies: ["quire", "QuireCore", "QuireRunner", "QuireTestSupport"]
         ),
     ]
 )

@@ -6,11 +6,21 @@ public actor RunStore {
     public nonisolated let folder: RunFolder
     public private(set) var manifest: RunManifest
     private let clock: @Sendable () -> Date
+    private let journal: RunJournal
 
     public init(folder: RunFolder, manifest: RunManifest, clock: @escaping @Sendable () -> Date) {
         self.folder = folder
         self.manifest = manifest
         self.clock = clock
+        self.journal = RunJournal(folder: folder.url)
+    }
+
+    /// Reads a run's manifest back, with the calls its journal recorded after the last rewrite.
+    public static func loadManifest(folder: RunFolder) throws -> RunManifest {
+        let data = try Data(contentsOf: folder.manifestURL)
+        var manifest = try RunManifest(value: try JSONText.decode(String(decoding: data, as: UTF8.self)))
+        RunJournal.replay(into: &manifest, folder: folder.url)
+        return manifest
     }
 
     /// Writes the manifest as it is now.
@@ -18,28 +28,34 @@ public actor RunStore {
         try AtomicFileWriter.write(manifest.json, to: folder.manifestURL)
     }
 
+    /// Replaces a step's record and rewrites the manifest.
     public func update(_ record: StepRecord) throws {
+        var record = record
+        record.calls.sort { ($0.item ?? 0) < ($1.item ?? 0) }
         manifest.steps[record.id] = record
         try save()
     }
 
-    /// Records one finished (or failed) fan-out item or call inside a step record.
+    /// Records one finished (or failed) call: in memory, and as one appended journal line, so a
+    /// killed run still knows it finished. The manifest itself is rewritten when the step ends.
     public func recordCall(step id: String, call: CallRecord, output: String?) throws {
         guard var record = manifest.steps[id] else { return }
-        record.calls.removeAll { $0.item == call.item }
+        if call.item != nil { record.calls.removeAll { $0.item == call.item } } else { record.calls.removeAll { $0.item == nil } }
         record.calls.append(call)
-        record.calls.sort { ($0.item ?? 0) < ($1.item ?? 0) }
         if let output, !record.outputs.contains(output) { record.outputs.append(output) }
         manifest.steps[id] = record
-        try save()
+        if record.calls.count > 1 || call.item != nil {
+            try journal.append(step: id, call: call, output: output)
+        } else {
+            try save()
+        }
     }
 
-    /// Records an output file of a step that makes no model call.
-    public func addOutput(step id: String, path: String) throws {
+    /// Records an output file of a step that makes no model call (saved with the step: re-rendering is free).
+    public func addOutput(step id: String, path: String) {
         guard var record = manifest.steps[id] else { return }
         if !record.outputs.contains(path) { record.outputs.append(path) }
         manifest.steps[id] = record
-        try save()
     }
 
     public func addArtifact(_ path: String) throws {
@@ -50,7 +66,11 @@ public actor RunStore {
     public func finish(_ status: RunManifest.Status) throws {
         manifest.status = status
         manifest.finishedAt = RunID.timestamp(clock())
+        for (id, record) in manifest.steps {
+            manifest.steps[id]?.calls = record.calls.sorted { ($0.item ?? 0) < ($1.item ?? 0) }
+        }
         try save()
+        journal.remove()
     }
 
     public func markResumed() throws {

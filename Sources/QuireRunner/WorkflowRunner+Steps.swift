@@ -223,7 +223,7 @@ extension WorkflowRunner {
             if let call {
                 try await store.recordCall(step: id, call: call, output: path)
             } else {
-                try await store.addOutput(step: id, path: path)
+                await store.addOutput(step: id, path: path)
             }
             return ItemOutcome(value: value)
         } catch {

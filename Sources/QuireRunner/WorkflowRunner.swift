@@ -161,12 +161,13 @@ public struct WorkflowRunner: Sendable {
     func writeArtifacts(_ outputs: [String: Value], diagnostics: inout [Diagnostic]) async {
         for step in analysis.orderedSteps {
             guard let name = step.step.output, let value = outputs[step.step.id] else { continue }
-            let text: String
+            var text: String
             if let list = value.listValue, list.allSatisfy({ $0.stringValue != nil }) {
                 text = list.compactMap(\.stringValue).joined(separator: "\n\n") + "\n"
             } else {
                 text = RunFolder.contents(of: value)
             }
+            if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
             do {
                 try await store.writeOutput(text, to: name)
                 try await store.addArtifact(name)

@@ -20,7 +20,7 @@ struct ExampleWorkspaceTests {
             guard let enumerator = FileManager.default.enumerator(atPath: base.path) else { continue }
             for case let path as String in enumerator where !path.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
                 var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: base.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                _ = FileManager.default.fileExists(atPath: base.appendingPathComponent(path).path, isDirectory: &isDirectory)
                 if !isDirectory.boolValue { onDisk.append("\(top)/\(path)") }
             }
         }

@@ -36,7 +36,7 @@ struct WorkflowValidationTests {
             "workflows/w.yaml:7:18: error: 'temperature' must be between 0 and 2, got 2.5 [workflow.parameter-range]",
             "workflows/w.yaml:8:12: error: 'top_p' must be between 0 and 1, got -1 [workflow.parameter-range]",
             "workflows/w.yaml:9:17: error: 'max_tokens' must be at least 1, got 0 [workflow.parameter-range]",
-            "workflows/w.yaml:10:11: error: duplicate step id 'greet' [workflow.duplicate-step]",
+            "workflows/w.yaml:10:9: error: duplicate step id 'greet' [workflow.duplicate-step]",
             "workflows/w.yaml:13:13: error: unknown prompt 'greeterr'; did you mean 'greeter'? [workflow.unknown-prompt]",
         ])
     }
@@ -64,14 +64,24 @@ struct WorkflowValidationTests {
     }
 
     @Test func undefinedTemplateVariablesPointIntoThePrompt() {
+        let files = [
+            "prompts/greeter/v1.prompt": "system:\nBe kind.\nuser:\nHello {{ nmae }}, welcome to {{ place }}.",
+            "workflows/w.yaml": "inputs: {name: string, place: string}\nsteps:\n  - id: greet\n    prompt: greeter\n",
+        ]
+        let diagnostics = TestWorkspace(files).validate().diagnostics
+        #expect(diagnostics.map(\.description) == [
+            "prompts/greeter/v1.prompt:4:10: error: undefined variable 'nmae'; did you mean 'name'? [template.undefined-variable]"
+        ])
+        #expect(diagnostics.first?.notes == ["used by step 'greet' (workflows/w.yaml:4:13)"])
+    }
+
+    @Test func declaredPromptInputsMustBeProvided() {
         let workflow = basicWorkflow.replacingOccurrences(of: "name: {type: string}", with: "nmae: {type: string}")
         let diagnostics = workspace(workflow).validate().diagnostics
         #expect(diagnostics.map(\.description) == [
-            "prompts/greeter/v1.prompt:10:17: error: undefined variable 'name'; did you mean 'nmae'? [template.undefined-variable]",
-            "workflows/w.yaml:3:3: warning: input 'nmae' is declared but no step uses it [workflow.unused-input]",
-            "workflows/w.yaml:6:13: error: prompt 'greeter@v1' needs input 'name', which step 'greet' does not provide; did you mean 'nmae'? — or add 'name' to the workflow's inputs or the step's 'vars' [workflow.missing-prompt-input]",
+            "workflows/w.yaml:6:13: error: prompt 'greeter@v1' needs input 'name', which step 'greet' does not provide; did you mean 'nmae'? — or add 'name' to the workflow's inputs or the step's 'vars' [workflow.missing-prompt-input]"
         ])
-        #expect(diagnostics[0].notes == ["used by step 'greet' (workflows/w.yaml:6:13)"])
+        #expect(diagnostics.first?.notes == ["declared at prompts/greeter/v1.prompt:4:3"])
     }
 
     @Test func dependencyCyclesAreNamed() {
@@ -80,7 +90,7 @@ struct WorkflowValidationTests {
             "workflows/w.yaml": "steps:\n  - id: a\n    prompt: a\n  - id: b\n    prompt: b\n  - id: c\n    prompt: c\n",
         ]
         let diagnostics = TestWorkspace(files).diagnostics()
-        #expect(diagnostics == ["workflows/w.yaml:2:9: error: dependency cycle: a → b → c → a [workflow.cycle]"])
+        #expect(diagnostics == ["workflows/w.yaml:2:9: error: dependency cycle: 'a' needs 'b', which needs 'c', which needs 'a' [workflow.cycle]"])
     }
 
     @Test func unknownNeedsAndForEachReferences() {
@@ -153,7 +163,7 @@ struct WorkflowValidationTests {
         let config = "providers:\n  tiny:\n    base_url: http://127.0.0.1:9/v1\n    capabilities: {seed: false}\n"
         let workflow = basicWorkflow + "\n    seed: 3\n    provider: tiny\n"
         #expect(workspace(workflow, extra: ["quire.yaml": config]).diagnostics() == [
-            "workflows/w.yaml:5:5: error: provider 'tiny' does not support 'seed', which step 'greet' sets; remove it or use another provider [workflow.unsupported-parameter]"
+            "workflows/w.yaml:8:11: error: provider 'tiny' does not support 'seed', which step 'greet' sets; remove it or use another provider [workflow.unsupported-parameter]"
         ])
         let unknown = basicWorkflow + "\n    provider: opneai\n"
         #expect(workspace(unknown).diagnostics() == [
@@ -177,7 +187,7 @@ struct WorkflowValidationTests {
             "workflows/w.yaml": "steps:\n  - id: a\n    prompt: a\n",
         ]
         let diagnostics = TestWorkspace(files).diagnostics()
-        #expect(diagnostics.contains("prompts/a/v1.prompt:2:1: error: no partial 'partials/nope.md' under prompts/ [template.include-not-found]"))
+        #expect(diagnostics.contains("prompts/a/v1.prompt:2:12: error: no partial 'partials/nope.md' under prompts/; did you mean 'partials/one.md'? [template.include-not-found]"))
         #expect(diagnostics.contains { $0.contains("[template.include-cycle]") && $0.contains("partials/one.md → partials/two.md → partials/one.md") })
     }
 

@@ -107,7 +107,7 @@ struct GeneratedWrongInputs: Sendable {
                 for depth in 0..<300 { text += String(repeating: " ", count: depth * 2) + "k\(depth):\n" }
                 return ["workflows/w.yaml": Data(text.utf8)]
             },
-            expected: "workflows/w.yaml:102:201: error: document is nested deeper than 100 levels [yaml.too-deep]"),
+            expected: "workflows/w.yaml:101:201: error: document is nested deeper than 100 levels [yaml.too-deep]"),
         GeneratedWrongInputs(
             name: "alias-bomb",
             files: {
@@ -116,6 +116,6 @@ struct GeneratedWrongInputs: Sendable {
                 text += "steps: *a9\n"
                 return ["workflows/w.yaml": Data(text.utf8)]
             },
-            expected: "workflows/w.yaml:7:10: error: document expands to more than 200000 nodes (are aliases expanding recursively?) [yaml.too-large]"),
+            expected: "workflows/w.yaml:1:20: error: document expands to more than 200000 nodes (are aliases expanding recursively?) [yaml.too-large]"),
     ]
 }

@@ -62,11 +62,11 @@ final class RunnerHarness: @unchecked Sendable {
         var inputs: [String: Value]
     }
 
-    func prepare(_ workflow: String, variables: [(String, String)] = [], caseName: String? = nil) throws -> Prepared {
+    func prepare(_ workflow: String, variables: [(String, String)] = [], caseName: String? = nil, resolveInputs: Bool = true) throws -> Prepared {
         let workspace = WorkspaceLoader(fileSystem: LocalFileSystem(root: root)).load()
         let result = WorkspaceValidator(workspace: workspace).validate(workflows: [workflow])
         guard let analysis = result.analyses[workflow] else { throw DiagnosticError(result.diagnostics) }
-        let inputs = try InputResolver.resolve(workflow: analysis.workflow, variables: variables.map { (name: $0.0, text: $0.1) }, caseName: caseName).get()
+        let inputs = resolveInputs ? try InputResolver.resolve(workflow: analysis.workflow, variables: variables.map { (name: $0.0, text: $0.1) }, caseName: caseName).get() : [:]
         return Prepared(workspace: workspace, analysis: analysis, inputs: inputs)
     }
 
@@ -76,7 +76,7 @@ final class RunnerHarness: @unchecked Sendable {
         environment: [String: String] = [:], retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), deadline: .seconds(20)),
         resume: Bool = false, observer: any RunObserver = SilentObserver()
     ) async throws -> (RunOutcome, RunFolder) {
-        let prepared = try prepare(workflow, variables: variables)
+        let prepared = try prepare(workflow, variables: variables, resolveInputs: !resume)
         let relative = "output/\(workflow)/\(runID)"
         let folder = RunFolder(url: root.appendingPathComponent(relative), relativePath: relative)
         let resolver = ProviderResolver(config: prepared.workspace.config, environment: environment)
@@ -90,7 +90,7 @@ final class RunnerHarness: @unchecked Sendable {
         let store: RunStore
         var inputs = prepared.inputs
         if resume {
-            let manifest = try RunManifest(value: try JSONText.decode(String(contentsOf: folder.manifestURL, encoding: .utf8)))
+            let manifest = try RunStore.loadManifest(folder: folder)
             state = ResumeState.load(manifest: manifest, folder: folder, analysis: prepared.analysis)
             inputs = manifest.inputs
             store = RunStore(folder: folder, manifest: manifest, clock: { Date() })

@@ -98,7 +98,7 @@ struct WorkflowRunnerTests {
         let (outcome, folder) = try await harness.run("publishing-report", variables: [("topic", "T")], environment: ["FAKE_API_KEY": secret])
         #expect(outcome.status == .failed)
         #expect(harness.server.chatRequestCount == 1)
-        let error = try #require(outcome.diagnostics.first(where: \.isError))
+        let error = try #require(outcome.diagnostics.first(where: { $0.isError }))
         #expect(error.id == "provider.authentication")
         #expect(error.message.hasPrefix("step 'plan' (publishing-plan@v2): authentication failed for provider 'fake'") || error.message.contains("authentication failed for provider"))
         #expect(error.message.contains("FAKE_API_KEY"))
@@ -119,7 +119,7 @@ struct WorkflowRunnerTests {
         let (outcome, _) = try await harness.run("publishing-report", variables: [("topic", "T")])
         #expect(outcome.status == .failed)
         #expect(harness.server.chatRequestCount == 1)
-        let error = try #require(outcome.diagnostics.first(where: \.isError))
+        let error = try #require(outcome.diagnostics.first(where: { $0.isError }))
         #expect(error.id == "provider.bad-request")
         #expect(error.message.hasPrefix("step 'plan' (publishing-plan@v2): "))
         #expect(error.message.contains("Invalid value for 'temperature'."))
@@ -130,13 +130,13 @@ struct WorkflowRunnerTests {
         defer { Task { await harness.stop() } }
         let (outcome, _) = try await harness.run("publishing-report", variables: [("topic", "T")], options: RunOptions(model: "gpt-5-imaginary"))
         #expect(outcome.status == .failed)
-        let error = try #require(outcome.diagnostics.first(where: \.isError))
+        let error = try #require(outcome.diagnostics.first(where: { $0.isError }))
         #expect(error.id == "provider.model-not-found")
         #expect(error.message.contains("gpt-5-imaginary"))
         #expect((error.message + error.notes.joined() + (error.suggestion ?? "")).contains("fake-model"))
     }
 
-    @Test(arguments: [FakeFault.rateLimited(retryAfter: "0"), .rateLimited(retryAfter: nil), .serverError(500), .serverError(502), .serverError(503), .serverError(504), .closeConnection, .cutStream(afterChunks: 1), .malformedJSON])
+    @Test(arguments: [FakeFault.rateLimited(retryAfter: "0"), .rateLimited(retryAfter: nil), .serverError(500), .serverError(502), .serverError(503), .serverError(504), .closeConnection, .cutStream(afterChunks: 1), .malformedJSON, .stall(.seconds(3))])
     func transientFailuresAreRetriedAndCounted(fault: FakeFault) async throws {
         let harness = try await RunnerHarness()
         defer { Task { await harness.stop() } }
@@ -149,6 +149,18 @@ struct WorkflowRunnerTests {
         #expect(outcome.manifest.value.objectValue?["retries"] == 1)
     }
 
+    @Test func refusedConnectionsAreRetriedThenReported() async throws {
+        let harness = try await RunnerHarness()
+        await harness.stop()
+        let (outcome, _) = try await harness.run("publishing-report", variables: [("topic", "T")])
+        #expect(outcome.status == .failed)
+        let error = try #require(outcome.diagnostics.first(where: { $0.isError }))
+        #expect(error.id == "provider.retries-exhausted")
+        #expect(error.message.hasPrefix("step 'plan' (publishing-plan@v2): "))
+        #expect(error.message.contains("connect"))
+        #expect(outcome.manifest.steps["plan"]?.calls.first?.retries == 3)
+    }
+
     @Test func retriesAreBounded() async throws {
         let harness = try await RunnerHarness()
         defer { Task { await harness.stop() } }
@@ -156,7 +168,7 @@ struct WorkflowRunnerTests {
         let (outcome, _) = try await harness.run("publishing-report", variables: [("topic", "T")])
         #expect(outcome.status == .failed)
         #expect(harness.server.chatRequestCount == 4)
-        let error = try #require(outcome.diagnostics.first(where: \.isError))
+        let error = try #require(outcome.diagnostics.first(where: { $0.isError }))
         #expect(error.id == "provider.retries-exhausted")
         #expect(outcome.manifest.steps["plan"]?.calls.first?.retries == 3)
     }
@@ -177,7 +189,7 @@ struct WorkflowRunnerTests {
         try harness.write("workflows/publishing-report.yaml", workflow)
         let (failed, _) = try await harness.run("publishing-report", variables: [("topic", "T")], runID: "fail")
         #expect(failed.status == .failed)
-        #expect(failed.diagnostics.first(where: \.isError)?.id == "run.output-truncated")
+        #expect(failed.diagnostics.first(where: { $0.isError })?.id == "run.output-truncated")
     }
 
     @Test func resumeSendsOnlyWhatDidNotFinish() async throws {
@@ -239,7 +251,7 @@ struct WorkflowRunnerTests {
         harness.server.setResponder { _ in FakeResponse("{\"rating\": \"four\"}") }
         let (bad, _) = try await harness.run("review-digest", variables: [("product", "K"), ("reviews", "[\"x\"]")], runID: "bad")
         #expect(bad.status == .failed)
-        let error = try #require(bad.diagnostics.first(where: \.isError))
+        let error = try #require(bad.diagnostics.first(where: { $0.isError }))
         #expect(error.id == "run.post-processing")
         #expect(error.message.contains("step 'facts[1]' (review-extract@v1)"))
     }

@@ -211,7 +211,7 @@ public struct QuireConfig: Sendable {
             default: break
             }
         }
-        if provider.kind == .openai && provider.baseURL == nil && name != "openai" {
+        if provider.kind == .openai && provider.baseURL == nil && name != "openai" && !fields.contains(where: { $0.name == "base_url" }) {
             reader.error("missing-key", "provider '\(name)' needs a 'base_url'", at: location)
         }
         if provider.kind == .openai && provider.baseURL == nil { provider.baseURL = ProviderConfig.openAI.baseURL }

@@ -39,8 +39,11 @@ public enum DependencyGraph {
             current = next
         }
         guard let start = seen[current] else { return path }
-        // Dependencies point backwards (a needs b); print the cycle in execution direction.
-        let cycle = Array(path[start...]).reversed()
-        return Array(cycle) + [cycle.first!]
+        // In dependency direction (each step needs the next), starting from the member declared first.
+        var cycle = Array(path[start...])
+        if let first = ids.firstIndex(where: { cycle.contains($0) }), let offset = cycle.firstIndex(of: ids[first]) {
+            cycle = Array(cycle[offset...] + cycle[..<offset])
+        }
+        return cycle + [cycle[0]]
     }
 }

@@ -90,6 +90,7 @@ public struct WorkspaceValidator: Sendable {
         var dependencies: [String: [String]] = [:]
         var analyses: [String: StepAnalysis] = [:]
         var outputs: [String: SourceLocation] = [:]
+        var unresolvedPrompt = false
 
         for step in workflow.steps {
             var deps: [String] = []
@@ -162,6 +163,7 @@ public struct WorkspaceValidator: Sendable {
                 problems.append(.error("workflow.unknown-prompt", "unknown prompt '\(reference.name)'", at: step.location(of: key), notes: ["prompts live in \(workspace.config.paths.prompts)/<name>/v<N>.prompt"], suggestion: Suggestions.didYouMean(reference.name, in: workspace.prompts.keys)))
             }
 
+            if prompt == nil { unresolvedPrompt = true }
             if let prompt {
                 if case .template = step.kind, prompt.hasRoleMarkers {
                     problems.append(.error("workflow.template-with-roles", "template step '\(step.id)' uses '\(prompt.id)', which has role markers; a template step renders one text locally — use 'prompt:' to send messages to a model", at: step.location(of: key)))
@@ -172,14 +174,17 @@ public struct WorkspaceValidator: Sendable {
                     available.insert(step.itemName)
                     available.insert(Self.fanOutVariable)
                 }
-                available.remove(step.id)
+                // A step cannot read its own output (unless an input of the same name is meant, reported above).
+                if !inputNames.contains(step.id) { available.remove(step.id) }
                 let note = "used by step '\(step.id)' (\(step.location(of: key)))"
                 for template in prompt.templates {
                     for use in variableUses(of: template, problems: &includeProblems) {
                         if stepIds.contains(use.name) && use.name != step.id { depend(use.name) }
                         if inputNames.contains(use.name) { usedInputs.insert(use.name) }
                         guard !use.isGuarded, !available.contains(use.name) else { continue }
-                        if use.name == step.id {
+                        // A declared prompt input that is not provided is reported once, at the step, below.
+                        if prompt.inputs.contains(where: { $0.name == use.name }) && use.name != step.id { continue }
+                        if use.name == step.id && !inputNames.contains(step.id) {
                             problems.append(.error("workflow.cycle", "step '\(step.id)' uses its own output '\(use.name)'", at: use.location, notes: [note]))
                             continue
                         }
@@ -200,7 +205,8 @@ public struct WorkspaceValidator: Sendable {
                    let provider = workspace.config.provider(named: providerName) {
                     let parameters = step.parameters.merged(over: prompt.parameters).merged(over: workflow.defaults).merged(over: workspace.config.defaults)
                     for name in provider.capabilities.unsupported(parameters) {
-                        problems.append(.error("workflow.unsupported-parameter", "provider '\(providerName)' does not support '\(name)', which step '\(step.id)' sets; remove it or use another provider", at: step.location))
+                        let key = String(name.split(separator: ".")[0])
+                        problems.append(.error("workflow.unsupported-parameter", "provider '\(providerName)' does not support '\(name)', which step '\(step.id)' sets; remove it or use another provider", at: step.locations[key] ?? step.location))
                     }
                 }
             }
@@ -224,8 +230,9 @@ public struct WorkspaceValidator: Sendable {
             }
         }
 
-        // Unused inputs
-        for input in workflow.inputs where !usedInputs.contains(input.name) {
+        // Unused inputs: only worth saying about a workflow that is otherwise correct.
+        let brokenFile = workspace.loadDiagnostics.contains { $0.isError && $0.location?.file == workflow.path }
+        for input in workflow.inputs where !usedInputs.contains(input.name) && !brokenFile && !unresolvedPrompt && !problems.hasErrors {
             problems.append(.warning("workflow.unused-input", "input '\(input.name)' is declared but no step uses it", at: input.location))
         }
 
@@ -236,7 +243,8 @@ public struct WorkspaceValidator: Sendable {
         case .failure(let cycle):
             let first = cycle.path.first ?? ""
             let location = workflow.step(first)?.location(of: "id") ?? .file(workflow.path)
-            problems.append(.error("workflow.cycle", "dependency cycle: \(cycle.path.joined(separator: " → "))", at: location))
+            let chain = cycle.path.map { "'\($0)'" }
+            problems.append(.error("workflow.cycle", "dependency cycle: \(chain[0]) needs " + chain.dropFirst().joined(separator: ", which needs "), at: location))
         }
         if problems.hasErrors { return (nil, problems) }
         return (WorkflowAnalysis(workflow: workflow, order: order, steps: analyses), problems)

@@ -147,7 +147,7 @@ public struct CallRecord: Sendable, Hashable {
         return .object(o)
     }
 
-    init(value: Value) {
+    public init(value: Value) {
         let o = value.objectValue ?? [:]
         func int(_ k: String) -> Int? { if case .int(let i) = o[k] { return i }; return nil }
         item = int("item")

@@ -62,6 +62,7 @@ inputs:
 {{ loop.index }}. [{{ title }}](#section-{{ loop.index }})
 {% endfor %}
 {% for title in plan %}
+
 ## <a id="section-{{ loop.index }}"></a>{{ title }}
 
 {{ sections[loop.index0] | trim }}

@@ -13,12 +13,14 @@ public enum SourceText {
         }
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        if let nul = bytes.firstIndex(of: 0) {
+        let nul = bytes.firstIndex(of: 0)
+        let invalid = firstInvalidUTF8(bytes)
+        if let nul, nul < (invalid ?? Int.max) {
             return .failure(DiagnosticError(.error(
                 "file.binary", "file contains a NUL byte; is it a binary file?",
                 at: location(ofByte: nul, in: bytes, file: file))))
         }
-        if let bad = firstInvalidUTF8(bytes) {
+        if let bad = invalid {
             return .failure(DiagnosticError(.error(
                 "file.invalid-utf8", "file is not valid UTF-8 (byte 0x\(String(format: "%02X", bytes[bad])))",
                 at: location(ofByte: bad, in: bytes, file: file))))

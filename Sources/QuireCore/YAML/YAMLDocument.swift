@@ -91,7 +91,9 @@ public enum YAMLDocument {
         var quote: Unicode.Scalar? = nil
         var inComment = false
         var lineStart = true, indent = 0
+        var previous: Unicode.Scalar = " "
         for scalar in text.unicodeScalars {
+            defer { previous = scalar }
             column += 1
             if scalar == "\n" {
                 line += 1; column = 0; inComment = false; lineStart = true; indent = 0
@@ -117,7 +119,9 @@ public enum YAMLDocument {
             }
             switch scalar {
             case "#": inComment = true
-            case "\"", "'": if depth > 0 { quote = scalar }
+            case "\"", "'":
+                // A quote opens a quoted scalar only at the start of a token, not inside a word.
+                if " \t:[{,-?".unicodeScalars.contains(previous) || column == 1 { quote = scalar }
             case "[", "{":
                 depth += 1
                 if depth > maxDepth {
@@ -134,6 +138,13 @@ public enum YAMLDocument {
 
     static func diagnostic(for error: YamlError, file: String, text: String) -> Diagnostic {
         func located(_ problem: String, _ mark: Mark, context: YamlError.Context?) -> Diagnostic {
+            if let line = TextLines.line(mark.line, of: text), mark.column >= 1,
+               line.unicodeScalars.count >= mark.column,
+               Array(line.unicodeScalars)[mark.column - 1] == "\t" {
+                return .error(
+                    "yaml.tab", "a tab character here: YAML does not allow tabs for indentation; use spaces",
+                    at: SourceLocation(file: file, line: mark.line, column: mark.column))
+            }
             var message = problem
             if let context, !context.text.isEmpty { message = "\(problem) (\(context.text))" }
             return .error(
@@ -143,6 +154,11 @@ public enum YAMLDocument {
         case .scanner(let context, let problem, let mark, _): return located(problem, mark, context: context)
         case .parser(let context, let problem, let mark, _): return located(problem, mark, context: context)
         case .composer(let context, let problem, let mark, _): return located(problem, mark, context: context)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return .error(
+                "yaml.duplicate-key", "duplicate key \(names) in one mapping; each key may appear once",
+                at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
         case .reader(let problem, let offset, _, _):
             let location = offset.map { Self.location(ofUTF8Offset: $0, in: text, file: file) } ?? .file(file)
             return .error("yaml.syntax", problem, at: location)

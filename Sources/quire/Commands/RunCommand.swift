@@ -91,13 +91,13 @@ struct RunCommand: AsyncParsableCommand {
             }
             let relative = out ?? "\(workspace.config.paths.output)/\(workflow)/\(resume)"
             let folder = try runFolder(relative, fs: fs)
-            guard let data = try? Data(contentsOf: folder.manifestURL) else {
+            guard FileManager.default.fileExists(atPath: folder.manifestURL.path) else {
                 global.report([.error("run.not-found", "no run '\(resume)' of workflow '\(workflow)': \(relative)/manifest.json does not exist")], sources: [:])
                 throw ExitCodes.usage
             }
             let manifest: RunManifest
             do {
-                manifest = try RunManifest(value: try JSONText.decode(String(decoding: data, as: UTF8.self)))
+                manifest = try RunStore.loadManifest(folder: folder)
             } catch {
                 global.report([.error("run.corrupt-manifest", "cannot read \(relative)/manifest.json: \(error)")], sources: [:])
                 throw ExitCodes.usage

@@ -44,7 +44,7 @@ struct ValidateCommand: AsyncParsableCommand {
             Console.out(JSONText.encode(value, pretty: true))
         } else {
             global.report(diagnostics, sources: workspace.sources)
-            let checked = workflows.isEmpty ? workspace.workflowPaths.count : workflows.count
+            let checked = workflows.isEmpty ? workspace.workflowPaths.count : workflows.filter { workspace.workflowPaths[$0] != nil }.count
             let prompts = workspace.prompts.values.reduce(0) { $0 + $1.paths.count }
             let summary = "\(checked) workflow\(checked == 1 ? "" : "s"), \(prompts) prompt file\(prompts == 1 ? "" : "s"): \(DiagnosticFormatter.summary(diagnostics))"
             if diagnostics.hasErrors { Console.err(summary) } else { Console.out(summary) }

@@ -1,0 +1,57 @@
+import Foundation
+import QuireCore
+
+/// An append-only log of finished calls (`journal.jsonl`) beside the manifest.
+///
+/// Rewriting the whole manifest after each of a thousand fan-out items would cost time quadratic in
+/// the number of items, so item results are appended here — one JSON line each — and folded into
+/// `manifest.json` when a step finishes and when the run ends (after which the journal is removed).
+/// A line cut short by a killed process is ignored when the journal is read back.
+final class RunJournal: @unchecked Sendable {
+    static let fileName = "journal.jsonl"
+
+    private let url: URL
+    private var handle: FileHandle?
+
+    init(folder: URL) {
+        url = folder.appendingPathComponent(Self.fileName)
+    }
+
+    deinit { try? handle?.close() }
+
+    func append(step: String, call: CallRecord, output: String?) throws {
+        if handle == nil {
+            if !FileManager.default.fileExists(atPath: url.path) {
+                _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            }
+            handle = try FileHandle(forWritingTo: url)
+            try handle?.seekToEnd()
+        }
+        var entry: [String: Value] = ["step": .string(step), "call": call.value]
+        if let output { entry["output"] = .string(output) }
+        try handle?.write(contentsOf: Data((JSONText.encode(.object(entry), pretty: false) + "\n").utf8))
+    }
+
+    /// Removes the journal once everything in it is in the manifest.
+    func remove() {
+        try? handle?.close()
+        handle = nil
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    /// Applies the journal of `folder` (if any) to `manifest`.
+    static func replay(into manifest: inout RunManifest, folder: URL) {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(fileName)) else { return }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let value = try? JSONText.decode(String(line)), let entry = value.objectValue,
+                  let step = entry["step"]?.stringValue, let callValue = entry["call"],
+                  var record = manifest.steps[step] else { continue }
+            let call = CallRecord(value: callValue)
+            record.calls.removeAll { $0.item == call.item }
+            record.calls.append(call)
+            record.calls.sort { ($0.item ?? 0) < ($1.item ?? 0) }
+            if let output = entry["output"]?.stringValue, !record.outputs.contains(output) { record.outputs.append(output) }
+            manifest.steps[step] = record
+        }
+    }
+}
