@@ -1,7 +1,8 @@
 // quire-fake-server: the test suite's fake OpenAI-compatible server as a process, for benchmarks.
 //
 // Binds 127.0.0.1 on a free port, prints the port on stdout (one line), serves until SIGTERM or SIGINT,
-// then prints the number of chat requests it answered on stderr and exits 0.
+// then prints on stderr how many chat requests it answered and the most connections that were open at
+// once (sampled every 5 ms), and exits 0.
 //
 //   quire-fake-server [--latency benchmark|none|BASE_MS+PER_TOKEN_MS] [--plan-items N] [--words N]
 //                     [--max-connections N]
@@ -129,8 +130,21 @@ do {
 }
 FileHandle.standardOutput.write(Data("\(port)\n".utf8))
 
+// The most connections open at once: with keep-alive, how many a client opened in parallel.
+let peakConnections = Task {
+    var peak = 0
+    while !Task.isCancelled {
+        peak = max(peak, server.openConnectionCount)
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return peak
+}
+
 for await _ in signals { break }
 for source in signalSources { source.cancel() }
+peakConnections.cancel()
+let peak = await peakConnections.value
 await server.stop()
-FileHandle.standardError.write(Data("quire-fake-server: answered \(server.chatRequestCount) chat requests\n".utf8))
+FileHandle.standardError.write(
+    Data("quire-fake-server: answered \(server.chatRequestCount) chat requests; at most \(peak) connections open at once\n".utf8))
 exit(0)
