@@ -1,11 +1,12 @@
 // quire-bench: in-process timings that a process-level benchmark cannot isolate.
 //
-//   quire-bench template [--lines N] [--iterations N] [--warmup N] [--write-workspace DIR]
+//   quire-bench template [--lines N] [--style dense|prose] [--iterations N] [--warmup N] [--write-workspace DIR]
 //
-// Generates a template of N lines (default 10,000) that uses every construct a real prompt uses
-// (variables with dotted paths and indexes, filters with arguments, if/elif/else, for loops with
-// loop.index, raw blocks, comments, whitespace control), then parses and renders it --iterations
-// times in this process. Prints one line per iteration: `parse_ms render_ms total_ms output_lines`.
+// Generates a template of N lines (default 10,000), then parses and renders it --iterations times in
+// this process. `dense` (the default) puts tags on almost every line and uses every construct a real
+// prompt uses (variables with dotted paths and indexes, filters with arguments, if/elif/else, for
+// loops with loop.index, raw blocks, comments, whitespace control): about 45 tags per 21 lines.
+// `prose` reads like a long prompt: prose lines, with tags on 4 lines in 21. Prints one line per iteration: `parse_ms render_ms total_ms output_lines`.
 //
 // --write-workspace DIR also writes a workspace (quire.yaml, the template as prompts/big/v1.prompt,
 // workflows/big-render.yaml, vars.yaml) so `quire render big-render` can time the same template
@@ -43,11 +44,22 @@ enum BigTemplate {
         """ + "\n"
     }
 
-    static func source(lines: Int) -> String {
+    /// A block of exactly `blockLines` lines that reads like a long prompt: prose, with tags on 4 lines.
+    static func proseBlock(_ n: Int) -> String {
+        let prose = (1...16).map { line in
+            "Paragraph \(n), line \(line): the report explains each idea in plain words, with an example, and says why it matters."
+        }
+        return (["## Part \(n): {{ title }} for {{ audience | default(\"software engineers\") }}"] + prose[0..<8]
+            + ["The reader is {{ reader.name }}, who asked about {{ tags | join(\", \") }}."] + prose[8..<16]
+            + ["{% if show_notes %}Notes: {{ notes | join(\", \") }}{% else %}No notes.{% endif %}",
+               "Summary of part \(n): {{ summary | trim }}", "", ""]).joined(separator: "\n")
+    }
+
+    static func source(lines: Int, prose: Bool) -> String {
         let blocks = lines / blockLines
         var text = ""
-        text.reserveCapacity(blocks * 1_300)
-        for n in stride(from: 1, through: blocks, by: 1) { text += block(n) }
+        text.reserveCapacity(blocks * 2_400)
+        for n in stride(from: 1, through: blocks, by: 1) { text += prose ? proseBlock(n) : block(n) }
         // Pad with plain lines to the exact count.
         for n in 0..<(lines - blocks * blockLines) { text += "Closing line \(n) about {{ topic }}.\n" }
         return text
@@ -144,6 +156,7 @@ func milliseconds(_ duration: Duration) -> Double {
 func runTemplate(_ arguments: ArraySlice<String>) {
     var lines = 10_000, iterations = 20, warmup = 3
     var workspace: String?
+    var prose = false
     var rest = arguments
     while let flag = rest.popFirst() {
         guard let value = rest.popFirst() else { fail("missing value after \(flag)") }
@@ -154,10 +167,13 @@ func runTemplate(_ arguments: ArraySlice<String>) {
             }
             if flag == "--lines" { lines = number } else if flag == "--iterations" { iterations = number } else { warmup = number }
         case "--write-workspace": workspace = value
+        case "--style":
+            guard value == "dense" || value == "prose" else { fail("--style wants dense or prose") }
+            prose = value == "prose"
         default: fail("unknown option \(flag)")
         }
     }
-    let source = BigTemplate.source(lines: lines)
+    let source = BigTemplate.source(lines: lines, prose: prose)
     let sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false).count - 1
     guard sourceLines == lines else { fail("generated \(sourceLines) lines instead of \(lines)") }
     if let workspace {
