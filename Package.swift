@@ -62,7 +62,7 @@ let package = Package(
             ]
         ),
         // Benchmarks (benchmarks/README.md): an in-process template timer and the fake model server as a process.
-        .executableTarget(name: "quire-bench", dependencies: ["QuireCore"]),
+        .executableTarget(name: "quire-bench", dependencies: ["QuireCore", "QuireRunner"]),
         .executableTarget(name: "quire-fake-server", dependencies: ["QuireCore", "QuireTestSupport"]),
         .testTarget(
             name: "QuireCoreTests",

@@ -1,5 +1,7 @@
 // quire-bench: in-process timings that a process-level benchmark cannot isolate.
 //
+//   quire-bench runs …   N concurrent runs of a workflow in one process: see ConcurrentRuns.swift.
+//
 //   quire-bench template [--lines N] [--style dense|prose] [--iterations N] [--warmup N] [--write-workspace DIR]
 //
 // Generates a template of N lines (default 10,000), then parses and renders it --iterations times in
@@ -202,6 +204,11 @@ func runTemplate(_ arguments: ArraySlice<String>) {
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "template": runTemplate(arguments.dropFirst())
+case "runs": await ConcurrentRuns.run(arguments.dropFirst())
 default:
-    fail("usage: quire-bench template [--lines N] [--iterations N] [--warmup N] [--write-workspace DIR]")
+    fail(
+        """
+        usage: quire-bench template [--lines N] [--style dense|prose] [--iterations N] [--warmup N] [--write-workspace DIR]
+               quire-bench runs -C DIR WORKFLOW --count N [--var k=v]… [--provider P] [--model M] [--out-prefix P] [--shared-client]
+        """)
 }
