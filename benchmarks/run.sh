@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Quire's benchmarks: the performance targets of issues #2 and #3. Prints one Markdown table.
 #
-#   benchmarks/run.sh [--runs N] [--no-build] [--only LIST] [--nice N]
+#   benchmarks/run.sh [--runs N] [--no-build] [--only LIST]
 #
 #   --runs N      repetitions of each process-level measurement (default 7; 20-process rounds: N too;
 #                 the 1,000-item memory run: at most 5)
 #   --no-build    use the existing .build/release binaries
 #   --only LIST   comma-separated subset of: validate,template,report,concurrent,cpu,memory
-#   --nice N      run the fake servers and every measured process at niceness N (e.g. -10, as root):
-#                 less noise from other work on a shared machine; the table says so
 #
 # Everything it writes goes to benchmarks/work/ (git-ignored). Every fake server it starts is stopped
 # by PID on exit, failure or Ctrl-C; every loop and every process is bounded (timeout). Needs python3
@@ -20,15 +18,13 @@ WORK="$ROOT/benchmarks/work"
 BIN="$ROOT/.build/release"
 RUNS=7
 BUILD=1
-NICE=()
 ONLY="validate,template,report,concurrent,cpu,memory"
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) RUNS="$2"; shift 2 ;;
         --no-build) BUILD=0; shift ;;
         --only) ONLY="$2"; shift 2 ;;
-        --nice) NICE=(nice -n "$2"); shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; exit 64 ;;
     esac
 done
@@ -54,7 +50,7 @@ start_server() {
     local name="$1"; shift
     local out="$WORK/server-$name.port" err="$WORK/server-$name.log"
     rm -f "$out"
-    "${NICE[@]}" "$BIN/quire-fake-server" "$@" >"$out" 2>"$err" &
+    "$BIN/quire-fake-server" "$@" >"$out" 2>"$err" &
     SERVER_PIDS+=("$!")
     PORT=""
     for _ in $(seq 1 100); do
@@ -81,7 +77,7 @@ measure() {
     local out="$1"; shift
     local t0 t1 rc=0
     t0=$(date +%s%N)
-    "${NICE[@]}" timeout 600 /usr/bin/time -f '%U %S %M' -o "$WORK/time.txt" "$@" >"$WORK/last.out" 2>"$WORK/last.err" || rc=$?
+    timeout 600 /usr/bin/time -f '%U %S %M' -o "$WORK/time.txt" "$@" >"$WORK/last.out" 2>"$WORK/last.err" || rc=$?
     t1=$(date +%s%N)
     echo "$(( (t1 - t0) / 1000 )) $(tail -n1 "$WORK/time.txt")" \
         | awk -v rc="$rc" '{ printf "%.3f %s %s %s %d\n", $1 / 1000, $2, $3, $4, rc }' >>"$out"
@@ -166,7 +162,7 @@ if wants template; then
     RWS="$WORK/render-workspace"
     rm -rf "$RWS"
     for style in dense prose; do
-        "${NICE[@]}" timeout 600 "$BIN/quire-bench" template --lines 10000 --style "$style" --iterations $((RUNS * 4)) \
+        timeout 600 "$BIN/quire-bench" template --lines 10000 --style "$style" --iterations $((RUNS * 4)) \
             --warmup 3 $([ "$style" = dense ] && echo --write-workspace "$RWS") >"$WORK/template-$style.txt"
     done
     awk '{ print $3 }' "$WORK/template-dense.txt" \
@@ -292,7 +288,7 @@ if wants concurrent; then
         t0=$(date +%s%N)
         for j in $(seq 1 20); do
             out="output/bench-c$round-$j"; rm -rf "${PWS:?}/$out"
-            OPENAI_BASE_URL="http://127.0.0.1:$SLOW/v1" "${NICE[@]}" timeout 600 "$QUIRE" run publishing-report -C "$PWS" \
+            OPENAI_BASE_URL="http://127.0.0.1:$SLOW/v1" timeout 600 "$QUIRE" run publishing-report -C "$PWS" \
                 --provider openai --model fake-model --var topic="$TOPIC" --out "$out" --color never \
                 >"$WORK/c-$j.out" 2>"$WORK/c-$j.err" &
             pids+=("$!"); manifests+=("$PWS/$out/manifest.json")
@@ -374,7 +370,6 @@ fi
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/^Mem:/ { print $2 }') GiB;" \
     "$(swift --version 2>/dev/null | head -n1 | sed 's/ (.*//'); quire $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift || echo '+changes'); $(date -u +%Y-%m-%d)."
 echo "Load average (1, 5, 15 min) before each benchmark: $(paste -sd';' "$LOADS" | sed 's/;/; /g')."
-[ "${#NICE[@]}" -gt 0 ] && echo "Servers and measured processes ran under \`${NICE[*]}\`."
 echo
 echo "| benchmark | target | median | spread (min–max) | runs | result | notes |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
