@@ -61,6 +61,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Benchmarks (benchmarks/README.md): an in-process template timer and the fake model server as a process.
+        .executableTarget(name: "quire-bench", dependencies: ["QuireCore", "QuireRunner"]),
+        .executableTarget(name: "quire-fake-server", dependencies: ["QuireCore", "QuireTestSupport"]),
         .testTarget(
             name: "QuireCoreTests",
             dependencies: ["QuireCore", "QuireTestSupport", .product(name: "Yams", package: "Yams")],

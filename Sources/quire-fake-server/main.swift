@@ -1,0 +1,150 @@
+// quire-fake-server: the test suite's fake OpenAI-compatible server as a process, for benchmarks.
+//
+// Binds 127.0.0.1 on a free port, prints the port on stdout (one line), serves until SIGTERM or SIGINT,
+// then prints on stderr how many chat requests it answered and the most connections that were open at
+// once (sampled every 5 ms), and exits 0.
+//
+//   quire-fake-server [--latency benchmark|none|BASE_MS+PER_TOKEN_MS] [--plan-items N] [--words N]
+//                     [--max-connections N]
+//
+// Answers (deterministic):
+// - a request whose system message starts with "You plan short technical reports" (the example
+//   workspace's publishing-plan prompt) gets a bulleted list of --plan-items section titles;
+// - every other request gets --words words of prose in two paragraphs.
+// Latency follows QuireTestSupport.FakeLatency: `benchmark` is 200 ms + 2 ms per output token (word).
+import Dispatch
+import Foundation
+import QuireCore
+import QuireTestSupport
+
+struct Arguments {
+    var latency = FakeLatency.benchmark
+    var planItems = 8
+    var words = 120
+    var maxConnections = 1024
+
+    struct Invalid: Error {
+        var message: String
+    }
+
+    static func parse(_ arguments: [String]) -> Result<Arguments, Invalid> {
+        var result = Arguments()
+        var rest = arguments[...]
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { return .failure(Invalid(message: "missing value after \(flag)")) }
+            switch flag {
+            case "--latency":
+                switch value {
+                case "benchmark": result.latency = .benchmark
+                case "none": result.latency = .none
+                default:
+                    let parts = value.split(separator: "+").compactMap { Int($0) }
+                    guard parts.count == 2, parts.allSatisfy({ $0 >= 0 }) else {
+                        return .failure(Invalid(message: "--latency wants benchmark, none or BASE_MS+PER_TOKEN_MS, not '\(value)'"))
+                    }
+                    result.latency = FakeLatency(base: .milliseconds(parts[0]), perToken: .milliseconds(parts[1]))
+                }
+            case "--plan-items", "--words", "--max-connections":
+                guard let number = Int(value), number >= 1 else {
+                    return .failure(Invalid(message: "\(flag) wants a positive integer"))
+                }
+                switch flag {
+                case "--plan-items": result.planItems = number
+                case "--words": result.words = number
+                default: result.maxConnections = number
+                }
+            default:
+                return .failure(Invalid(message: "unknown option \(flag)"))
+            }
+        }
+        return .success(result)
+    }
+}
+
+/// Deterministic answers: a plan for the planning prompt, prose for everything else.
+enum Answers {
+    static let planMarker = "You plan short technical reports"
+    static let vocabulary = """
+        the engine schedules each step once its inputs are ready and keeps results in plan order so a \
+        reader sees the same report whichever call finished first while tasks wait on a shared limit
+        """.split(separator: " ").map(String.init)
+
+    static func plan(items: Int) -> String {
+        (1...items).map { "- Part \($0): how the pieces fit together" }.joined(separator: "\n")
+    }
+
+    static func prose(words: Int, seed: Int) -> String {
+        let text = (0..<words).map { vocabulary[($0 + seed) % vocabulary.count] }
+        let half = words / 2
+        if half == 0 { return text.joined(separator: " ") + "." }
+        return text[..<half].joined(separator: " ") + ".\n\n" + text[half...].joined(separator: " ") + "."
+    }
+
+    static func respond(_ request: ReceivedRequest, planItems: Int, words: Int) -> FakeResponse {
+        let messages = request.messages
+        if let system = messages.first(where: { $0.role == "system" }), system.content.hasPrefix(planMarker) {
+            return FakeResponse(plan(items: planItems))
+        }
+        let seed = request.lastUserMessage.utf8.count
+        return FakeResponse(prose(words: words, seed: seed))
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("quire-fake-server: \(message)\n".utf8))
+    exit(64)
+}
+
+let arguments: Arguments
+switch Arguments.parse(Array(CommandLine.arguments.dropFirst())) {
+case .success(let parsed): arguments = parsed
+case .failure(let invalid): fail(invalid.message)
+}
+
+let server = FakeOpenAIServer(
+    options: .init(
+        latency: arguments.latency, maximumRecordedRequests: 64, maximumConnections: arguments.maxConnections))
+let planItems = arguments.planItems
+let words = arguments.words
+server.setResponder { Answers.respond($0, planItems: planItems, words: words) }
+
+/// SIGTERM and SIGINT, delivered on a stream instead of ending the process. Keep the sources alive.
+nonisolated func stopSignals() -> (AsyncStream<Int32>, [any DispatchSourceSignal]) {
+    let (signals, continuation) = AsyncStream.makeStream(of: Int32.self)
+    let sources = [SIGTERM, SIGINT].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { @Sendable in continuation.yield(number) }
+        source.resume()
+        return source
+    }
+    return (signals, sources)
+}
+
+let (signals, signalSources) = stopSignals()
+let port: Int
+do {
+    port = try await server.start()
+} catch {
+    fail("cannot start: \(error)")
+}
+FileHandle.standardOutput.write(Data("\(port)\n".utf8))
+
+// The most connections open at once: with keep-alive, how many a client opened in parallel.
+let peakConnections = Task {
+    var peak = 0
+    while !Task.isCancelled {
+        peak = max(peak, server.openConnectionCount)
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return peak
+}
+
+for await _ in signals { break }
+for source in signalSources { source.cancel() }
+peakConnections.cancel()
+let peak = await peakConnections.value
+await server.stop()
+FileHandle.standardError.write(
+    Data("quire-fake-server: answered \(server.chatRequestCount) chat requests; at most \(peak) connections open at once\n".utf8))
+exit(0)
