@@ -52,6 +52,9 @@ public final class OpenAIClient: ModelClient {
         // AsyncHTTPClient would otherwise keep re-dialling a refused connection until the connect timeout;
         // a failed connection is one failed attempt here, retried (with back-off) by ``RetryPolicy``.
         httpConfiguration.connectionPool.retryConnectionEstablishment = false
+        // AsyncHTTPClient keeps at most 8 connections per host by default, which would cap a fan-out at
+        // 8 requests in flight whatever `--concurrency` says; the run's and the provider's limits decide.
+        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
     }
 
