@@ -34,6 +34,8 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         case cancelled
         /// The provider configuration cannot work (for example a base URL that is not a URL).
         case configuration
+        /// Replaying recorded exchanges (`quire test`): no recording matches the request. Not retried.
+        case replayMiss = "replay-miss"
     }
 
     public var kind: Kind
@@ -77,7 +79,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         switch kind {
         case .rateLimited, .serverError, .timeout, .connection, .streamInterrupted, .malformedResponse: true
         case .authentication, .modelNotFound, .badRequest, .httpStatus, .retriesExhausted, .cancelled,
-            .configuration:
+            .configuration, .replayMiss:
             false
         }
     }

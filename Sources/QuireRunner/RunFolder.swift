@@ -56,6 +56,14 @@ public struct RunFolder: Sendable {
         return .string(text)
     }
 
+    /// Removes temporary files a killed process left behind mid-write (`.name.UUID.tmp`).
+    public func removeStaleTemporaryFiles() {
+        guard let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil) else { return }
+        for case let file as URL in enumerator where file.lastPathComponent.hasPrefix(".") && file.pathExtension == "tmp" {
+            try? FileManager.default.removeItem(at: file)
+        }
+    }
+
     public func write(_ text: String, to relative: String) throws {
         try AtomicFileWriter.write(text, to: url.appendingPathComponent(relative))
     }

@@ -7,12 +7,15 @@ public actor RunStore {
     public private(set) var manifest: RunManifest
     private let clock: @Sendable () -> Date
     private let journal: RunJournal
+    /// False keeps the manifest and outputs in memory only: `quire test` keeps its own copy of what it needs.
+    private let persists: Bool
 
-    public init(folder: RunFolder, manifest: RunManifest, clock: @escaping @Sendable () -> Date) {
+    public init(folder: RunFolder, manifest: RunManifest, clock: @escaping @Sendable () -> Date, persists: Bool = true) {
         self.folder = folder
         self.manifest = manifest
         self.clock = clock
         self.journal = RunJournal(folder: folder.url)
+        self.persists = persists
     }
 
     /// Reads a run's manifest back, with the calls its journal recorded after the last rewrite.
@@ -25,6 +28,7 @@ public actor RunStore {
 
     /// Writes the manifest as it is now.
     public func save() throws {
+        guard persists else { return }
         try AtomicFileWriter.write(manifest.json, to: folder.manifestURL)
     }
 
@@ -45,7 +49,7 @@ public actor RunStore {
         if let output, !record.outputs.contains(output) { record.outputs.append(output) }
         manifest.steps[id] = record
         if record.calls.count > 1 || call.item != nil {
-            try journal.append(step: id, call: call, output: output)
+            if persists { try journal.append(step: id, call: call, output: output) }
         } else {
             try save()
         }
@@ -70,7 +74,7 @@ public actor RunStore {
             manifest.steps[id]?.calls = record.calls.sorted { ($0.item ?? 0) < ($1.item ?? 0) }
         }
         try save()
-        journal.remove()
+        if persists { journal.remove() }
     }
 
     public func markResumed() throws {
@@ -81,6 +85,7 @@ public actor RunStore {
     }
 
     public func writeOutput(_ text: String, to relative: String) throws {
+        guard persists else { return }
         try folder.write(text, to: relative)
     }
 }

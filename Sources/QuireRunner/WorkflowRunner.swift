@@ -42,7 +42,9 @@ public struct WorkflowRunner: Sendable {
 
     /// Problems that would make model steps fail: unknown providers, missing keys, no model,
     /// parameters a provider does not support. Reported before anything is sent.
-    public func preflight() -> [Diagnostic] {
+    /// - Parameter checkingConnections: also check that each provider can be reached (a base URL, a key);
+    ///   false when the clients need neither, as when replaying recordings.
+    public func preflight(checkingConnections: Bool = true) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         var checkedProviders = Set<String>()
         for step in analysis.orderedSteps where step.step.kind.callsModel {
@@ -51,7 +53,9 @@ public struct WorkflowRunner: Sendable {
                 problems.append(.error("run.unknown-provider", "unknown provider '\(name)' for step '\(step.step.id)'", suggestion: Suggestions.didYouMean(name, in: workspace.config.providerNames)))
                 continue
             }
-            if checkedProviders.insert(name).inserted, case .failure(let problem) = resolver.configuration(for: provider) {
+            // A local model's server is started (and its files checked) by the command, after this.
+            if checkingConnections, checkedProviders.insert(name).inserted, !resolver.needsLocalServer(provider),
+               case .failure(let problem) = resolver.configuration(for: provider) {
                 problems.append(problem)
             }
             var parameters = renderer.parameters(for: step, provider: provider)
@@ -68,6 +72,19 @@ public struct WorkflowRunner: Sendable {
             }
         }
         return problems
+    }
+
+    /// The `kind: local` providers whose server must be running before ``run(inputs:previous:previousItems:)``,
+    /// by name, in step order.
+    public func localProviders() -> [ProviderConfig] {
+        var seen = Set<String>()
+        var providers: [ProviderConfig] = []
+        for step in analysis.orderedSteps where step.step.kind.callsModel {
+            let name = providerName(for: step)
+            guard seen.insert(name).inserted, let provider = resolver.provider(named: name), resolver.needsLocalServer(provider) else { continue }
+            providers.append(provider)
+        }
+        return providers
     }
 
     // MARK: - The run

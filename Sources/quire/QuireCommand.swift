@@ -20,10 +20,12 @@ struct QuireCommand: AsyncParsableCommand {
               quire validate
               quire render publishing-report --var topic="Structured concurrency in Swift"
               quire list --json
+              quire test
             """,
         version: version,
         subcommands: [
-            InitCommand.self, ValidateCommand.self, ListCommand.self, RenderCommand.self, RunCommand.self, PromptsCommand.self,
+            InitCommand.self, ValidateCommand.self, ListCommand.self, RenderCommand.self, RunCommand.self, TestCommand.self,
+            AcceptCommand.self, PromptsCommand.self, DoctorCommand.self, LocalCommand.self,
         ]
     )
 }

@@ -115,10 +115,11 @@ struct RunCommandTests {
 
     @Test func killedRunsResumeWithoutPayingTwice() async throws {
         // Slow answers so the run can be killed part-way.
-        let server = FakeOpenAIServer(latency: FakeLatency(base: .milliseconds(150), perToken: .zero))
+        // Slow enough (12 items, 2 at a time, 400 ms each) that the kill lands part-way on any machine.
+        let server = FakeOpenAIServer(latency: FakeLatency(base: .milliseconds(400), perToken: .zero))
         try await server.start()
         defer { Task { await server.stop() } }
-        let titles = (1...8).map { "Part \($0)" }
+        let titles = (1...12).map { "Part \($0)" }
         Self.answerPlans(server, titles: titles)
         let dir = try Self.workspace(server: server)
 
@@ -161,7 +162,7 @@ struct RunCommandTests {
             guard case .int(let n) = item else { continue }
             #expect(!resent.contains { $0.contains("\"Part \(n)\"") }, "item \(n) finished before the kill but was sent again")
         }
-        #expect(resent.count == 8 - finishedItems.count)
+        #expect(resent.count == titles.count - finishedItems.count)
         #expect(!resent.contains { $0.contains("Plan a report") }, "the plan finished before the kill")
         let report = try dir.read("output/k/report.md")
         for title in titles { #expect(report.contains(title)) }

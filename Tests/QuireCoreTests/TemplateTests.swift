@@ -159,8 +159,9 @@ struct TemplateTests {
         var rendered = ""
         let elapsed = try clock.measure { rendered = try template.render(context) }
         #expect(rendered == expected)
-        // The release-build target is < 50 ms; debug builds are several times slower.
-        #expect(elapsed < .seconds(2), "rendering took \(elapsed)")
+        // The target (< 50 ms, release) is measured by benchmarks/; this bound only catches a
+        // quadratic blow-up in a debug build on a busy machine.
+        #expect(elapsed < .seconds(10), "rendering took \(elapsed)")
     }
 
     @Test("random and truncated inputs never crash or hang")

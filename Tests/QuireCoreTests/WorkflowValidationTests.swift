@@ -188,7 +188,7 @@ struct WorkflowValidationTests {
         ]
         let diagnostics = TestWorkspace(files).diagnostics()
         #expect(diagnostics.contains("prompts/a/v1.prompt:2:12: error: no partial 'partials/nope.md' under prompts/; did you mean 'partials/one.md'? [template.include-not-found]"))
-        #expect(diagnostics.contains { $0.contains("[template.include-cycle]") && $0.contains("partials/one.md → partials/two.md → partials/one.md") })
+        #expect(diagnostics.contains { $0.contains("[template.include-cycle]") && $0.contains("'partials/one.md' -> 'partials/two.md' -> 'partials/one.md'") })
     }
 
     @Test func unusedPromptInputsAreWarnings() {

@@ -56,7 +56,7 @@ struct WrongWorkspaceTests {
         let input = try #require(GeneratedWrongInputs.all.first { $0.name == name })
         let start = ContinuousClock.now
         let actual = Self.diagnostics(for: input.files())
-        #expect(ContinuousClock.now - start < .seconds(5), "\(name) took too long")
+        #expect(ContinuousClock.now - start < .seconds(10), "\(name) took too long: a hang or a blow-up")
         #expect(actual == input.expected, "\(name)")
     }
 }

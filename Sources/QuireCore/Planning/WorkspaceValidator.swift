@@ -50,11 +50,11 @@ public struct WorkspaceValidator: Sendable {
         for include in template.includes {
             if let index = stack.firstIndex(where: { $0.name == include.name }) {
                 let chain = stack[index...].map(\.name) + [include.name]
-                problems.append(.error("template.include-cycle", "include cycle: \(chain.joined(separator: " → "))", at: include.location))
+                problems.append(.error("template.include-cycle", "include cycle: " + chain.map { "'\($0)'" }.joined(separator: " -> "), at: include.location))
                 continue
             }
             guard stack.count < 32 else {
-                problems.append(.error("template.too-deep", "includes are nested deeper than 32 levels", at: include.location))
+                problems.append(.error("template.too-deep", "includes nested more than 32 levels deep", at: include.location))
                 continue
             }
             let partial: Template

@@ -39,6 +39,8 @@ public struct Step: Sendable {
     public var onLength: LengthPolicy
     /// Constant variables passed to the prompt.
     public var vars: [String: Value]
+    /// How `quire test` compares the step's output with its golden file (`compare:`).
+    public var compare: CompareMode = .exact
 
     /// Where each key of the step was written, for diagnostics (`id`, `prompt`, `for_each`, `needs[0]`, …).
     public var locations: [String: SourceLocation]

@@ -3,7 +3,7 @@ public enum WorkflowParser {
     static let topKeys = ["name", "description", "inputs", "defaults", "steps", "cases", "concurrency", "provider"]
     static let stepKeys = [
         "id", "description", "prompt", "template", "for_each", "as", "needs", "provider", "post", "output", "on_length",
-        "vars",
+        "vars", "compare",
     ] + ModelParameters.keys
 
     public static func parse(text: String, name: String, path: String) -> (Workflow?, [Diagnostic]) {
@@ -149,6 +149,10 @@ public enum WorkflowParser {
                         }
                     }
                 }
+            case "compare":
+                let (mode, diagnostics) = CompareMode.parse(value)
+                if let mode { step.compare = mode }
+                for d in diagnostics { reader.report(d) }
             default:
                 _ = ParameterReader.read(key, value, into: &step.parameters, reader: &reader)
             }

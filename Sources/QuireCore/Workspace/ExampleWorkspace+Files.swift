@@ -4,6 +4,1032 @@
 extension ExampleWorkspace {
     /// Workspace-relative path → file content.
     public static let files: [String: String] = [
+        "golden/publishing-report/sqlite-wal/golden.meta.json": #"""
+{
+  "case": "sqlite-wal",
+  "format_version": 1,
+  "inputs": {
+    "audience": "backend developers",
+    "topic": "How SQLite's write-ahead log works"
+  },
+  "steps": {
+    "plan": {
+      "files": [
+        "plan.json"
+      ],
+      "kind": "prompt",
+      "model": "smollm2-135m-instruct",
+      "parameters": {
+        "max_tokens": 200,
+        "temperature": 0.2
+      },
+      "partials": {
+        "prompts/partials/house-style.md": "6f3ac62b637ef0deab28d836ebf5cc6aafb965bafeb42b786cf9edac01f1856e"
+      },
+      "prompt": {
+        "name": "publishing-plan",
+        "path": "prompts/publishing-plan/v2.prompt",
+        "sha256": "0d6cd669cb936767f2a6f3106a4db2b3d0c34d7e71a8947b716cd4a6bbb170a9",
+        "version": 2
+      },
+      "provider": "local"
+    },
+    "report": {
+      "files": [
+        "report.txt"
+      ],
+      "kind": "template",
+      "prompt": {
+        "name": "report-merge",
+        "path": "prompts/report-merge/v1.prompt",
+        "sha256": "824c4ace1325c358e3cbdccab74a51659a2ebe8d89fbf0390a5004c51154ca74",
+        "version": 1
+      }
+    },
+    "sections": {
+      "files": [
+        "sections/001.txt",
+        "sections/002.txt",
+        "sections/003.txt",
+        "sections/004.txt"
+      ],
+      "kind": "prompt",
+      "model": "smollm2-135m-instruct",
+      "parameters": {
+        "frequency_penalty": 0.5,
+        "max_tokens": 400,
+        "temperature": 0.7
+      },
+      "partials": {
+        "prompts/partials/house-style.md": "6f3ac62b637ef0deab28d836ebf5cc6aafb965bafeb42b786cf9edac01f1856e"
+      },
+      "prompt": {
+        "name": "section-writer",
+        "path": "prompts/section-writer/v1.prompt",
+        "sha256": "14d30c46d3bb72e60aedc3960f7cbf5fdbf691c9ac8c21f79fab5d237d05d428",
+        "version": 1
+      },
+      "provider": "local"
+    }
+  },
+  "workflow": "publishing-report"
+}
+
+"""#,
+        "golden/publishing-report/sqlite-wal/golden.recordings.json": #"""
+{
+  "exchanges": [
+    {
+      "request": {
+        "max_tokens": 200,
+        "messages": [
+          {
+            "content": "You plan short technical reports. You answer with a bulleted list of section titles and nothing else.\nWrite in plain, direct English for backend developers. Prefer concrete examples to abstractions.\nAvoid marketing language, exclamation marks and filler.",
+            "role": "system"
+          },
+          {
+            "content": "Plan a report about error handling in Go with 4 sections.",
+            "role": "user"
+          },
+          {
+            "content": "- What error handling in Go is\n- How error handling in Go works\n- Examples of error handling in Go\n- Common mistakes with error handling in Go",
+            "role": "assistant"
+          },
+          {
+            "content": "Plan a report about How SQLite's write-ahead log works with 4 sections.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.2
+      },
+      "request_sha256": "73e9d6b4f90941830f357a290476321e9527e3d2425042fed68dda7bdac4f075",
+      "response": {
+        "content": "- Rollback journal versus write-ahead log\n- What happens on a commit\n- Readers, snapshots and the wal-index\n- Checkpoints and keeping the WAL small",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 25,
+          "prompt_tokens": 89,
+          "total_tokens": 114
+        }
+      },
+      "step": "plan"
+    },
+    {
+      "item": 1,
+      "request": {
+        "frequency_penalty": 0.5,
+        "max_tokens": 400,
+        "messages": [
+          {
+            "content": "You write one section of a report about How SQLite's write-ahead log works.\nWrite in plain, direct English for backend developers. Prefer concrete examples to abstractions.\nAvoid marketing language, exclamation marks and filler.",
+            "role": "system"
+          },
+          {
+            "content": "Write the section \"Rollback journal versus write-ahead log\" (section 1 of 4) in two short paragraphs.\nDo not repeat the title.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.7
+      },
+      "request_sha256": "2dc1cbb074faad40797711ff9f8330ee3e7767de656c14aa6808228a2d935d0d",
+      "response": {
+        "content": "In rollback-journal mode SQLite copies the original pages to a journal file before changing the database in place; a crash is undone by copying them back. Readers and the writer block each other while the change is written.\n\nIn WAL mode the database file is left alone during a transaction. Changed pages are appended to the `-wal` file instead, which lets readers keep reading the old pages while a writer appends new ones.",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 73,
+          "prompt_tokens": 54,
+          "total_tokens": 127
+        }
+      },
+      "step": "sections"
+    },
+    {
+      "item": 2,
+      "request": {
+        "frequency_penalty": 0.5,
+        "max_tokens": 400,
+        "messages": [
+          {
+            "content": "You write one section of a report about How SQLite's write-ahead log works.\nWrite in plain, direct English for backend developers. Prefer concrete examples to abstractions.\nAvoid marketing language, exclamation marks and filler.",
+            "role": "system"
+          },
+          {
+            "content": "Write the section \"What happens on a commit\" (section 2 of 4) in two short paragraphs.\nDo not repeat the title.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.7
+      },
+      "request_sha256": "75ca58893aad164b2975ba60d31365cb601f95848f1c4e9ad4269ff5e7e8401a",
+      "response": {
+        "content": "A transaction appends a frame for every page it changed to the WAL, and the last frame carries a commit marker. With `synchronous=FULL` the WAL is synced to disk at that point; the database file itself is not touched.\n\nThis makes commits cheap: one sequential append and, usually, one fsync. A crash before the commit frame is written simply leaves frames that recovery ignores.",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 64,
+          "prompt_tokens": 54,
+          "total_tokens": 118
+        }
+      },
+      "step": "sections"
+    },
+    {
+      "item": 3,
+      "request": {
+        "frequency_penalty": 0.5,
+        "max_tokens": 400,
+        "messages": [
+          {
+            "content": "You write one section of a report about How SQLite's write-ahead log works.\nWrite in plain, direct English for backend developers. Prefer concrete examples to abstractions.\nAvoid marketing language, exclamation marks and filler.",
+            "role": "system"
+          },
+          {
+            "content": "Write the section \"Readers, snapshots and the wal-index\" (section 3 of 4) in two short paragraphs.\nDo not repeat the title.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.7
+      },
+      "request_sha256": "1a5319780711a86c81b46f2f5863dfc3cb64834dd9c72347424ff16710a66b41",
+      "response": {
+        "content": "When a read transaction starts, it remembers the last valid commit frame in the WAL. Every page it reads comes from the newest copy at or before that frame, so it sees a consistent snapshot even while a writer keeps appending.\n\nFinding the newest copy of a page quickly is the job of the wal-index, a shared-memory hash table in the `-shm` file. It maps page numbers to WAL frames and is rebuilt from the WAL after a crash.",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 79,
+          "prompt_tokens": 54,
+          "total_tokens": 133
+        }
+      },
+      "step": "sections"
+    },
+    {
+      "item": 4,
+      "request": {
+        "frequency_penalty": 0.5,
+        "max_tokens": 400,
+        "messages": [
+          {
+            "content": "You write one section of a report about How SQLite's write-ahead log works.\nWrite in plain, direct English for backend developers. Prefer concrete examples to abstractions.\nAvoid marketing language, exclamation marks and filler.",
+            "role": "system"
+          },
+          {
+            "content": "Write the section \"Checkpoints and keeping the WAL small\" (section 4 of 4) in two short paragraphs.\nDo not repeat the title.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.7
+      },
+      "request_sha256": "2556da50e5d694ab043f8cc07003982106ec335a075c546e7f9b20ed617cbb47",
+      "response": {
+        "content": "A checkpoint copies the newest version of each page from the WAL back into the database file. By default SQLite runs one when the WAL passes 1000 pages, but it can only reset the WAL once no reader still needs the old frames.\n\nA long-running read transaction therefore lets the WAL grow without limit. Keep reads short, and run `PRAGMA wal_checkpoint(TRUNCATE)` during quiet periods if the file size matters.",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 69,
+          "prompt_tokens": 55,
+          "total_tokens": 124
+        }
+      },
+      "step": "sections"
+    }
+  ],
+  "format_version": 1
+}
+
+"""#,
+        "golden/publishing-report/sqlite-wal/plan.json": #"""
+[
+  "Rollback journal versus write-ahead log",
+  "What happens on a commit",
+  "Readers, snapshots and the wal-index",
+  "Checkpoints and keeping the WAL small"
+]
+
+"""#,
+        "golden/publishing-report/sqlite-wal/report.txt": #"""
+# How SQLite's write-ahead log works
+
+1. [Rollback journal versus write-ahead log](#section-1)
+2. [What happens on a commit](#section-2)
+3. [Readers, snapshots and the wal-index](#section-3)
+4. [Checkpoints and keeping the WAL small](#section-4)
+
+## <a id="section-1"></a>Rollback journal versus write-ahead log
+
+In rollback-journal mode SQLite copies the original pages to a journal file before changing the database in place; a crash is undone by copying them back. Readers and the writer block each other while the change is written.
+
+In WAL mode the database file is left alone during a transaction. Changed pages are appended to the `-wal` file instead, which lets readers keep reading the old pages while a writer appends new ones.
+
+## <a id="section-2"></a>What happens on a commit
+
+A transaction appends a frame for every page it changed to the WAL, and the last frame carries a commit marker. With `synchronous=FULL` the WAL is synced to disk at that point; the database file itself is not touched.
+
+This makes commits cheap: one sequential append and, usually, one fsync. A crash before the commit frame is written simply leaves frames that recovery ignores.
+
+## <a id="section-3"></a>Readers, snapshots and the wal-index
+
+When a read transaction starts, it remembers the last valid commit frame in the WAL. Every page it reads comes from the newest copy at or before that frame, so it sees a consistent snapshot even while a writer keeps appending.
+
+Finding the newest copy of a page quickly is the job of the wal-index, a shared-memory hash table in the `-shm` file. It maps page numbers to WAL frames and is rebuilt from the WAL after a crash.
+
+## <a id="section-4"></a>Checkpoints and keeping the WAL small
+
+A checkpoint copies the newest version of each page from the WAL back into the database file. By default SQLite runs one when the WAL passes 1000 pages, but it can only reset the WAL once no reader still needs the old frames.
+
+A long-running read transaction therefore lets the WAL grow without limit. Keep reads short, and run `PRAGMA wal_checkpoint(TRUNCATE)` during quiet periods if the file size matters.
+
+"""#,
+        "golden/publishing-report/sqlite-wal/sections/001.txt": #"""
+In rollback-journal mode SQLite copies the original pages to a journal file before changing the database in place; a crash is undone by copying them back. Readers and the writer block each other while the change is written.
+
+In WAL mode the database file is left alone during a transaction. Changed pages are appended to the `-wal` file instead, which lets readers keep reading the old pages while a writer appends new ones.
+"""#,
+        "golden/publishing-report/sqlite-wal/sections/002.txt": #"""
+A transaction appends a frame for every page it changed to the WAL, and the last frame carries a commit marker. With `synchronous=FULL` the WAL is synced to disk at that point; the database file itself is not touched.
+
+This makes commits cheap: one sequential append and, usually, one fsync. A crash before the commit frame is written simply leaves frames that recovery ignores.
+"""#,
+        "golden/publishing-report/sqlite-wal/sections/003.txt": #"""
+When a read transaction starts, it remembers the last valid commit frame in the WAL. Every page it reads comes from the newest copy at or before that frame, so it sees a consistent snapshot even while a writer keeps appending.
+
+Finding the newest copy of a page quickly is the job of the wal-index, a shared-memory hash table in the `-shm` file. It maps page numbers to WAL frames and is rebuilt from the WAL after a crash.
+"""#,
+        "golden/publishing-report/sqlite-wal/sections/004.txt": #"""
+A checkpoint copies the newest version of each page from the WAL back into the database file. By default SQLite runs one when the WAL passes 1000 pages, but it can only reset the WAL once no reader still needs the old frames.
+
+A long-running read transaction therefore lets the WAL grow without limit. Keep reads short, and run `PRAGMA wal_checkpoint(TRUNCATE)` during quiet periods if the file size matters.
+"""#,
+        "golden/publishing-report/swift-concurrency/golden.meta.json": #"""
+{
+  "case": "swift-concurrency",
+  "format_version": 1,
+  "inputs": {
+    "audience": "software engineers",
+    "topic": "Structured concurrency in Swift"
+  },
+  "steps": {
+    "plan": {
+      "files": [
+        "plan.json"
+      ],
+      "kind": "prompt",
+      "model": "smollm2-135m-instruct",
+      "parameters": {
+        "max_tokens": 200,
+        "temperature": 0.2
+      },
+      "partials": {
+        "prompts/partials/house-style.md": "6f3ac62b637ef0deab28d836ebf5cc6aafb965bafeb42b786cf9edac01f1856e"
+      },
+      "prompt": {
+        "name": "publishing-plan",
+        "path": "prompts/publishing-plan/v2.prompt",
+        "sha256": "0d6cd669cb936767f2a6f3106a4db2b3d0c34d7e71a8947b716cd4a6bbb170a9",
+        "version": 2
+      },
+      "provider": "local"
+    },
+    "report": {
+      "files": [
+        "report.txt"
+      ],
+      "kind": "template",
+      "prompt": {
+        "name": "report-merge",
+        "path": "prompts/report-merge/v1.prompt",
+        "sha256": "824c4ace1325c358e3cbdccab74a51659a2ebe8d89fbf0390a5004c51154ca74",
+        "version": 1
+      }
+    },
+    "sections": {
+      "files": [
+        "sections/001.txt",
+        "sections/002.txt",
+        "sections/003.txt",
+        "sections/004.txt"
+      ],
+      "kind": "prompt",
+      "model": "smollm2-135m-instruct",
+      "parameters": {
+        "frequency_penalty": 0.5,
+        "max_tokens": 400,
+        "temperature": 0.7
+      },
+      "partials": {
+        "prompts/partials/house-style.md": "6f3ac62b637ef0deab28d836ebf5cc6aafb965bafeb42b786cf9edac01f1856e"
+      },
+      "prompt": {
+        "name": "section-writer",
+        "path": "prompts/section-writer/v1.prompt",
+        "sha256": "14d30c46d3bb72e60aedc3960f7cbf5fdbf691c9ac8c21f79fab5d237d05d428",
+        "version": 1
+      },
+      "provider": "local"
+    }
+  },
+  "workflow": "publishing-report"
+}
+
+"""#,
+        "golden/publishing-report/swift-concurrency/golden.recordings.json": #"""
+{
+  "exchanges": [
+    {
+      "request": {
+        "max_tokens": 200,
+        "messages": [
+          {
+            "content": "You plan short technical reports. You answer with a bulleted list of section titles and nothing else.\nWrite in plain, direct English for software engineers. Prefer concrete examples to abstractions.\nAvoid marketing language, exclamation marks and filler.",
+            "role": "system"
+          },
+          {
+            "content": "Plan a report about error handling in Go with 4 sections.",
+            "role": "user"
+          },
+          {
+            "content": "- What error handling in Go is\n- How error handling in Go works\n- Examples of error handling in Go\n- Common mistakes with error handling in Go",
+            "role": "assistant"
+          },
+          {
+            "content": "Plan a report about Structured concurrency in Swift with 4 sections.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.2
+      },
+      "request_sha256": "7f80de24395c72892b90606b357c424e149bb842f7af186ac321a84f068e4d99",
+      "response": {
+        "content": "- Why unstructured tasks leak work\n- async let and task groups\n- Cancellation flows down the task tree\n- Testing concurrent code deterministically",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 24,
+          "prompt_tokens": 88,
+          "total_tokens": 112
+        }
+      },
+      "step": "plan"
+    },
+    {
+      "item": 1,
+      "request": {
+        "frequency_penalty": 0.5,
+        "max_tokens": 400,
+        "messages": [
+          {
+            "content": "You write one section of a report about Structured concurrency in Swift.\nWrite in plain, direct English for software engineers. Prefer concrete examples to abstractions.\nAvoid marketing language, exclamation marks and filler.",
+            "role": "system"
+          },
+          {
+            "content": "Write the section \"Why unstructured tasks leak work\" (section 1 of 4) in two short paragraphs.\nDo not repeat the title.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.7
+      },
+      "request_sha256": "175393fe7e8fc013e6516d24d175c55bbb0a041f21d6d46103ae91992995259f",
+      "response": {
+        "content": "A `Task { }` started from a view model keeps running after the screen that started it is gone. Nothing waits for it and nothing cancels it, so a slow network call can still write into state that no longer matters, and an error it throws is silently dropped.\n\nStructured concurrency ties every child task to the scope that created it. When the scope ends, its children have finished or been cancelled, so the lifetime of work is visible in the shape of the code.",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 85,
+          "prompt_tokens": 53,
+          "total_tokens": 138
+        }
+      },
+      "step": "sections"
+    },
+    {
+      "item": 2,
+      "request": {
+        "frequency_penalty": 0.5,
+        "max_tokens": 400,
+        "messages": [
+          {
+            "content": "You write one section of a report about Structured concurrency in Swift.\nWrite in plain, direct English for software engineers. Prefer concrete examples to abstractions.\nAvoid marketing language, exclamation marks and filler.",
+            "role": "system"
+          },
+          {
+            "content": "Write the section \"async let and task groups\" (section 2 of 4) in two short paragraphs.\nDo not repeat the title.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.7
+      },
+      "request_sha256": "20d127e307ad96229236be26a8cabf3ef3c89bbfde6197f7c2f1f1db017ceb8c",
+      "response": {
+        "content": "Use `async let` when you know the number of child tasks while writing the code: `async let profile = fetchProfile()` and `async let feed = fetchFeed()` run at the same time, and `await (profile, feed)` collects both.\n\nWhen the number depends on data, use `withThrowingTaskGroup`. Add one child per item, bound how many run at once by adding the next child only as one finishes, and gather results keyed by item so their order does not depend on which finished first.",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 81,
+          "prompt_tokens": 53,
+          "total_tokens": 134
+        }
+      },
+      "step": "sections"
+    },
+    {
+      "item": 3,
+      "request": {
+        "frequency_penalty": 0.5,
+        "max_tokens": 400,
+        "messages": [
+          {
+            "content": "You write one section of a report about Structured concurrency in Swift.\nWrite in plain, direct English for software engineers. Prefer concrete examples to abstractions.\nAvoid marketing language, exclamation marks and filler.",
+            "role": "system"
+          },
+          {
+            "content": "Write the section \"Cancellation flows down the task tree\" (section 3 of 4) in two short paragraphs.\nDo not repeat the title.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.7
+      },
+      "request_sha256": "7e2d93f55a2f74141d3940b1f95fd4233c8f0d009597a3bb1cab1995987db358",
+      "response": {
+        "content": "Cancelling a task marks it and all of its children as cancelled; it does not stop them. Each child checks `Task.isCancelled` or calls `try Task.checkCancellation()` at points where stopping is safe, and cancellation-aware APIs such as `Task.sleep` throw `CancellationError` on their own.\n\nIf one child of a throwing task group fails, the group cancels the others before rethrowing. Clean-up that must run either way belongs in `defer` or in `withTaskCancellationHandler`.",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 70,
+          "prompt_tokens": 54,
+          "total_tokens": 124
+        }
+      },
+      "step": "sections"
+    },
+    {
+      "item": 4,
+      "request": {
+        "frequency_penalty": 0.5,
+        "max_tokens": 400,
+        "messages": [
+          {
+            "content": "You write one section of a report about Structured concurrency in Swift.\nWrite in plain, direct English for software engineers. Prefer concrete examples to abstractions.\nAvoid marketing language, exclamation marks and filler.",
+            "role": "system"
+          },
+          {
+            "content": "Write the section \"Testing concurrent code deterministically\" (section 4 of 4) in two short paragraphs.\nDo not repeat the title.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.7
+      },
+      "request_sha256": "3ced1d35e89ee73f978e0c9700d61ea7dd914948ac04e52320fd6b6060a4ac17",
+      "response": {
+        "content": "Tests that sleep for a second and hope the work is done are slow and flaky. Inject a clock instead, so a test can advance time by exactly the amount a retry or timeout waits for, and nothing waits for real.\n\nMake the order of results independent of timing: collect child results by key, not by completion order. Then the same test gives the same answer on a fast laptop and a loaded CI machine.",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 75,
+          "prompt_tokens": 52,
+          "total_tokens": 127
+        }
+      },
+      "step": "sections"
+    }
+  ],
+  "format_version": 1
+}
+
+"""#,
+        "golden/publishing-report/swift-concurrency/plan.json": #"""
+[
+  "Why unstructured tasks leak work",
+  "async let and task groups",
+  "Cancellation flows down the task tree",
+  "Testing concurrent code deterministically"
+]
+
+"""#,
+        "golden/publishing-report/swift-concurrency/report.txt": #"""
+# Structured concurrency in Swift
+
+1. [Why unstructured tasks leak work](#section-1)
+2. [async let and task groups](#section-2)
+3. [Cancellation flows down the task tree](#section-3)
+4. [Testing concurrent code deterministically](#section-4)
+
+## <a id="section-1"></a>Why unstructured tasks leak work
+
+A `Task { }` started from a view model keeps running after the screen that started it is gone. Nothing waits for it and nothing cancels it, so a slow network call can still write into state that no longer matters, and an error it throws is silently dropped.
+
+Structured concurrency ties every child task to the scope that created it. When the scope ends, its children have finished or been cancelled, so the lifetime of work is visible in the shape of the code.
+
+## <a id="section-2"></a>async let and task groups
+
+Use `async let` when you know the number of child tasks while writing the code: `async let profile = fetchProfile()` and `async let feed = fetchFeed()` run at the same time, and `await (profile, feed)` collects both.
+
+When the number depends on data, use `withThrowingTaskGroup`. Add one child per item, bound how many run at once by adding the next child only as one finishes, and gather results keyed by item so their order does not depend on which finished first.
+
+## <a id="section-3"></a>Cancellation flows down the task tree
+
+Cancelling a task marks it and all of its children as cancelled; it does not stop them. Each child checks `Task.isCancelled` or calls `try Task.checkCancellation()` at points where stopping is safe, and cancellation-aware APIs such as `Task.sleep` throw `CancellationError` on their own.
+
+If one child of a throwing task group fails, the group cancels the others before rethrowing. Clean-up that must run either way belongs in `defer` or in `withTaskCancellationHandler`.
+
+## <a id="section-4"></a>Testing concurrent code deterministically
+
+Tests that sleep for a second and hope the work is done are slow and flaky. Inject a clock instead, so a test can advance time by exactly the amount a retry or timeout waits for, and nothing waits for real.
+
+Make the order of results independent of timing: collect child results by key, not by completion order. Then the same test gives the same answer on a fast laptop and a loaded CI machine.
+
+"""#,
+        "golden/publishing-report/swift-concurrency/sections/001.txt": #"""
+A `Task { }` started from a view model keeps running after the screen that started it is gone. Nothing waits for it and nothing cancels it, so a slow network call can still write into state that no longer matters, and an error it throws is silently dropped.
+
+Structured concurrency ties every child task to the scope that created it. When the scope ends, its children have finished or been cancelled, so the lifetime of work is visible in the shape of the code.
+"""#,
+        "golden/publishing-report/swift-concurrency/sections/002.txt": #"""
+Use `async let` when you know the number of child tasks while writing the code: `async let profile = fetchProfile()` and `async let feed = fetchFeed()` run at the same time, and `await (profile, feed)` collects both.
+
+When the number depends on data, use `withThrowingTaskGroup`. Add one child per item, bound how many run at once by adding the next child only as one finishes, and gather results keyed by item so their order does not depend on which finished first.
+"""#,
+        "golden/publishing-report/swift-concurrency/sections/003.txt": #"""
+Cancelling a task marks it and all of its children as cancelled; it does not stop them. Each child checks `Task.isCancelled` or calls `try Task.checkCancellation()` at points where stopping is safe, and cancellation-aware APIs such as `Task.sleep` throw `CancellationError` on their own.
+
+If one child of a throwing task group fails, the group cancels the others before rethrowing. Clean-up that must run either way belongs in `defer` or in `withTaskCancellationHandler`.
+"""#,
+        "golden/publishing-report/swift-concurrency/sections/004.txt": #"""
+Tests that sleep for a second and hope the work is done are slow and flaky. Inject a clock instead, so a test can advance time by exactly the amount a retry or timeout waits for, and nothing waits for real.
+
+Make the order of results independent of timing: collect child results by key, not by completion order. Then the same test gives the same answer on a fast laptop and a loaded CI machine.
+"""#,
+        "golden/review-digest/kettle/digest.txt": #"""
+## What customers like
+- It boils quickly, and the handle stays cool.
+- The design looks good, and it is cheap and light.
+- The automatic switch-off works reliably.
+
+## What customers dislike
+- The lid hinge can break within a few months.
+- It is loud while boiling.
+- The water tastes of plastic during the first week.
+
+## What to fix first
+1. Strengthen the lid hinge: it is the only reported failure, and it ends the kettle's life.
+2. Find the source of the plastic taste and change the material or add a first-use rinse to the manual.
+3. Look at boiling noise once the hinge and taste are fixed.
+"""#,
+        "golden/review-digest/kettle/facts/001.json": #"""
+{
+  "cons": [
+    "lid hinge broke after two months"
+  ],
+  "pros": [
+    "boils fast",
+    "handle stays cool"
+  ],
+  "rating": 3,
+  "sentiment": "mixed"
+}
+
+"""#,
+        "golden/review-digest/kettle/facts/002.json": #"""
+{
+  "cons": [
+    "loud",
+    "water tastes of plastic for the first week"
+  ],
+  "pros": [
+    "lovely design"
+  ],
+  "rating": 2,
+  "sentiment": "mixed"
+}
+
+"""#,
+        "golden/review-digest/kettle/facts/003.json": #"""
+{
+  "cons": [],
+  "pros": [
+    "cheap",
+    "light",
+    "reliable auto-off"
+  ],
+  "rating": 4,
+  "sentiment": "positive"
+}
+
+"""#,
+        "golden/review-digest/kettle/golden.meta.json": #"""
+{
+  "case": "kettle",
+  "format_version": 1,
+  "inputs": {
+    "product": "Aurora electric kettle",
+    "reviews": [
+      "Boils fast and the handle stays cool. The lid hinge broke after two months.",
+      "Lovely design, but it is loud and the water tastes of plastic for the first week.",
+      "Does the job. Cheap, light, and the auto-off works every time."
+    ]
+  },
+  "steps": {
+    "digest": {
+      "files": [
+        "digest.txt"
+      ],
+      "kind": "prompt",
+      "model": "smollm2-135m-instruct",
+      "parameters": {
+        "max_tokens": 400,
+        "temperature": 0.3
+      },
+      "prompt": {
+        "name": "review-digest",
+        "path": "prompts/review-digest/v1.prompt",
+        "sha256": "faa8d598d3e4cd8bc4c0f54d936c9ccb504d385f9c4e342a4fc089d3359efc08",
+        "version": 1
+      },
+      "provider": "local"
+    },
+    "facts": {
+      "files": [
+        "facts/001.json",
+        "facts/002.json",
+        "facts/003.json"
+      ],
+      "kind": "prompt",
+      "model": "smollm2-135m-instruct",
+      "parameters": {
+        "max_tokens": 300,
+        "response_format": {
+          "json_schema": {
+            "name": "review_facts",
+            "schema": {
+              "additionalProperties": false,
+              "properties": {
+                "cons": {
+                  "items": {
+                    "type": "string"
+                  },
+                  "type": "array"
+                },
+                "pros": {
+                  "items": {
+                    "type": "string"
+                  },
+                  "type": "array"
+                },
+                "rating": {
+                  "maximum": 5,
+                  "minimum": 1,
+                  "type": "integer"
+                },
+                "sentiment": {
+                  "enum": [
+                    "positive",
+                    "mixed",
+                    "negative"
+                  ],
+                  "type": "string"
+                }
+              },
+              "required": [
+                "rating",
+                "sentiment",
+                "pros",
+                "cons"
+              ],
+              "type": "object"
+            },
+            "strict": true
+          },
+          "type": "json_schema"
+        },
+        "seed": 7,
+        "temperature": 0
+      },
+      "prompt": {
+        "name": "review-extract",
+        "path": "prompts/review-extract/v1.prompt",
+        "sha256": "e251360d0626e0c3584401f3cb1df3c229ef04b3650231b90e85b6b68c37bd4f",
+        "version": 1
+      },
+      "provider": "local"
+    }
+  },
+  "workflow": "review-digest"
+}
+
+"""#,
+        "golden/review-digest/kettle/golden.recordings.json": #"""
+{
+  "exchanges": [
+    {
+      "item": 1,
+      "request": {
+        "max_tokens": 300,
+        "messages": [
+          {
+            "content": "You extract facts from product reviews. Answer with one JSON object only, no prose:\n{\"rating\": 1-5 integer, \"sentiment\": \"positive\" | \"mixed\" | \"negative\", \"pros\": [strings], \"cons\": [strings]}",
+            "role": "system"
+          },
+          {
+            "content": "Product: Aurora electric kettle\nReview:\nBoils fast and the handle stays cool. The lid hinge broke after two months.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "response_format": {
+          "json_schema": {
+            "name": "review_facts",
+            "schema": {
+              "additionalProperties": false,
+              "properties": {
+                "cons": {
+                  "items": {
+                    "type": "string"
+                  },
+                  "type": "array"
+                },
+                "pros": {
+                  "items": {
+                    "type": "string"
+                  },
+                  "type": "array"
+                },
+                "rating": {
+                  "maximum": 5,
+                  "minimum": 1,
+                  "type": "integer"
+                },
+                "sentiment": {
+                  "enum": [
+                    "positive",
+                    "mixed",
+                    "negative"
+                  ],
+                  "type": "string"
+                }
+              },
+              "required": [
+                "rating",
+                "sentiment",
+                "pros",
+                "cons"
+              ],
+              "type": "object"
+            },
+            "strict": true
+          },
+          "type": "json_schema"
+        },
+        "seed": 7,
+        "temperature": 0
+      },
+      "request_sha256": "8cb0ab1fc7182272d6714de8f30be3cc4c8685f3ab006f3292677173f0c00d57",
+      "response": {
+        "content": "{\"rating\": 3, \"sentiment\": \"mixed\", \"pros\": [\"boils fast\", \"handle stays cool\"], \"cons\": [\"lid hinge broke after two months\"]}",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 17,
+          "prompt_tokens": 46,
+          "total_tokens": 63
+        }
+      },
+      "step": "facts"
+    },
+    {
+      "item": 2,
+      "request": {
+        "max_tokens": 300,
+        "messages": [
+          {
+            "content": "You extract facts from product reviews. Answer with one JSON object only, no prose:\n{\"rating\": 1-5 integer, \"sentiment\": \"positive\" | \"mixed\" | \"negative\", \"pros\": [strings], \"cons\": [strings]}",
+            "role": "system"
+          },
+          {
+            "content": "Product: Aurora electric kettle\nReview:\nLovely design, but it is loud and the water tastes of plastic for the first week.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "response_format": {
+          "json_schema": {
+            "name": "review_facts",
+            "schema": {
+              "additionalProperties": false,
+              "properties": {
+                "cons": {
+                  "items": {
+                    "type": "string"
+                  },
+                  "type": "array"
+                },
+                "pros": {
+                  "items": {
+                    "type": "string"
+                  },
+                  "type": "array"
+                },
+                "rating": {
+                  "maximum": 5,
+                  "minimum": 1,
+                  "type": "integer"
+                },
+                "sentiment": {
+                  "enum": [
+                    "positive",
+                    "mixed",
+                    "negative"
+                  ],
+                  "type": "string"
+                }
+              },
+              "required": [
+                "rating",
+                "sentiment",
+                "pros",
+                "cons"
+              ],
+              "type": "object"
+            },
+            "strict": true
+          },
+          "type": "json_schema"
+        },
+        "seed": 7,
+        "temperature": 0
+      },
+      "request_sha256": "4c9071c56248c1a92475006859a18f43fc6c4f7b0a632c534de6163cc8d0c651",
+      "response": {
+        "content": "{\"rating\": 2, \"sentiment\": \"mixed\", \"pros\": [\"lovely design\"], \"cons\": [\"loud\", \"water tastes of plastic for the first week\"]}",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 17,
+          "prompt_tokens": 48,
+          "total_tokens": 65
+        }
+      },
+      "step": "facts"
+    },
+    {
+      "item": 3,
+      "request": {
+        "max_tokens": 300,
+        "messages": [
+          {
+            "content": "You extract facts from product reviews. Answer with one JSON object only, no prose:\n{\"rating\": 1-5 integer, \"sentiment\": \"positive\" | \"mixed\" | \"negative\", \"pros\": [strings], \"cons\": [strings]}",
+            "role": "system"
+          },
+          {
+            "content": "Product: Aurora electric kettle\nReview:\nDoes the job. Cheap, light, and the auto-off works every time.",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "response_format": {
+          "json_schema": {
+            "name": "review_facts",
+            "schema": {
+              "additionalProperties": false,
+              "properties": {
+                "cons": {
+                  "items": {
+                    "type": "string"
+                  },
+                  "type": "array"
+                },
+                "pros": {
+                  "items": {
+                    "type": "string"
+                  },
+                  "type": "array"
+                },
+                "rating": {
+                  "maximum": 5,
+                  "minimum": 1,
+                  "type": "integer"
+                },
+                "sentiment": {
+                  "enum": [
+                    "positive",
+                    "mixed",
+                    "negative"
+                  ],
+                  "type": "string"
+                }
+              },
+              "required": [
+                "rating",
+                "sentiment",
+                "pros",
+                "cons"
+              ],
+              "type": "object"
+            },
+            "strict": true
+          },
+          "type": "json_schema"
+        },
+        "seed": 7,
+        "temperature": 0
+      },
+      "request_sha256": "3172669c065999f8c0f4a3fe3046f08a8a3482793291fb355c84df2a95046f15",
+      "response": {
+        "content": "{\"rating\": 4, \"sentiment\": \"positive\", \"pros\": [\"cheap\", \"light\", \"reliable auto-off\"], \"cons\": []}",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 11,
+          "prompt_tokens": 43,
+          "total_tokens": 54
+        }
+      },
+      "step": "facts"
+    },
+    {
+      "request": {
+        "max_tokens": 400,
+        "messages": [
+          {
+            "content": "You summarise customer feedback for a product team in a short Markdown digest.",
+            "role": "system"
+          },
+          {
+            "content": "Here are the facts extracted from 3 reviews of Aurora electric kettle, as JSON:\n\n- review 1: {\"cons\":[\"lid hinge broke after two months\"],\"pros\":[\"boils fast\",\"handle stays cool\"],\"rating\":3,\"sentiment\":\"mixed\"}\n- review 2: {\"cons\":[\"loud\",\"water tastes of plastic for the first week\"],\"pros\":[\"lovely design\"],\"rating\":2,\"sentiment\":\"mixed\"}\n- review 3: {\"cons\":[],\"pros\":[\"cheap\",\"light\",\"reliable auto-off\"],\"rating\":4,\"sentiment\":\"positive\"}\nWrite a digest with three headings: \"What customers like\", \"What customers dislike\", \"What to fix first\".",
+            "role": "user"
+          }
+        ],
+        "model": "smollm2-135m-instruct",
+        "temperature": 0.3
+      },
+      "request_sha256": "34141338b1d972e52d89eff30cd46c64b7eea4c144696c1064a7109af8da1c3f",
+      "response": {
+        "content": "## What customers like\n- It boils quickly, and the handle stays cool.\n- The design looks good, and it is cheap and light.\n- The automatic switch-off works reliably.\n\n## What customers dislike\n- The lid hinge can break within a few months.\n- It is loud while boiling.\n- The water tastes of plastic during the first week.\n\n## What to fix first\n1. Strengthen the lid hinge: it is the only reported failure, and it ends the kettle's life.\n2. Find the source of the plastic taste and change the material or add a first-use rinse to the manual.\n3. Look at boiling noise once the hinge and taste are fixed.",
+        "finish_reason": "stop",
+        "model": "smollm2-135m-instruct",
+        "usage": {
+          "completion_tokens": 114,
+          "prompt_tokens": 72,
+          "total_tokens": 186
+        }
+      },
+      "step": "digest"
+    }
+  ],
+  "format_version": 1
+}
+
+"""#,
         "prompts/partials/house-style.md": #"""
 Write in plain, direct English for {{ audience }}. Prefer concrete examples to abstractions.
 Avoid marketing language, exclamation marks and filler.
@@ -37,12 +1063,13 @@ You plan short technical reports. You answer with a bulleted list of section tit
 {% include "partials/house-style.md" %}
 
 user:
-Plan a report about error handling in Go with 3 sections.
+Plan a report about error handling in Go with 4 sections.
 
 assistant:
-- Errors are values
-- Wrapping errors with context
-- When to panic
+- What error handling in Go is
+- How error handling in Go works
+- Examples of error handling in Go
+- Common mistakes with error handling in Go
 
 user:
 Plan a report about {{ topic }} with {{ count }} sections.
@@ -174,6 +1201,7 @@ steps:
     for_each: plan                     # one call per plan item, in parallel
     as: section
     prompt: section-writer@v1
+    frequency_penalty: 0.5             # keeps small models from repeating themselves
     max_tokens: 400
     post: [trim]
   - id: report

@@ -34,7 +34,9 @@ struct InitCommand: AsyncParsableCommand {
         }
         do {
             for path in ExampleWorkspace.paths {
-                try AtomicFileWriter.write(ExampleWorkspace.files[path]!, to: root.appendingPathComponent(path))
+                // Recorded model exchanges are readable by their owner only, as `quire test` writes them.
+                let permissions = path.hasSuffix("/\(GoldenRecordings.fileName)") ? GoldenStore.recordingPermissions : nil
+                try AtomicFileWriter.write(ExampleWorkspace.files[path]!, to: root.appendingPathComponent(path), permissions: permissions)
             }
         } catch {
             global.report([.error("init.write-failed", "cannot write the example workspace: \(error.localizedDescription)")], sources: [:])
@@ -46,10 +48,12 @@ struct InitCommand: AsyncParsableCommand {
               quire.yaml            providers, defaults, prices
               prompts/              versioned prompt templates (name/vN.prompt)
               workflows/            publishing-report.yaml, review-digest.yaml
+              golden/               expected outputs and recorded model answers of the workflows' cases
 
             Next:
               quire\(shown) validate
               quire\(shown) render publishing-report --var topic="Structured concurrency in Swift"
+              quire\(shown) test                  # replays the recorded answers: no model needed
             """)
     }
 }

@@ -15,7 +15,9 @@ struct RunCommand: AsyncParsableCommand {
             finish reasons, retries).
 
             The provider is --provider, else the step's, the workflow's or quire.yaml's, else `openai` when \
-            OPENAI_API_KEY is set (environment or the workspace's .env), else `local`.
+            OPENAI_API_KEY is set (environment or the workspace's .env), else `local`: a small model on this \
+            machine (install it once with `quire local install`). Quire starts its server before the first \
+            step and stops it at the end — or uses the one `quire local start` left running.
 
             Exit codes: 0 success, 1 a step failed, 64 invalid workflow or inputs, 130 interrupted (resume with --resume).
 
@@ -52,6 +54,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print the manifest as JSON on stdout at the end.")
     var json = false
 
+    @Option(help: ArgumentHelp("For local providers: serve this GGUF model file instead of `model_path` or the bundled SmolLM2.", valueName: "file"))
+    var modelPath: String?
+
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if resume != nil && (!inputs.vars.isEmpty || inputs.varsFile != nil || inputs.caseName != nil) {
@@ -74,7 +79,9 @@ struct RunCommand: AsyncParsableCommand {
         global.report(validation.diagnostics.filter { $0.location?.file == analysis.workflow.path }, sources: workspace.sources)
 
         let environment = ProviderResolver.environment(workspaceRoot: root)
-        let resolver = ProviderResolver(config: workspace.config, environment: environment)
+        var resolver = ProviderResolver(
+            config: workspace.config, environment: environment,
+            localModelPath: modelPath.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath).standardizedFileURL.path })
         let options = RunOptions(
             concurrency: concurrency ?? analysis.workflow.concurrency ?? workspace.config.concurrency ?? 8,
             stream: stream, model: model, provider: provider)
@@ -110,6 +117,7 @@ struct RunCommand: AsyncParsableCommand {
                 global.report([.warning("run.workflow-changed", "\(analysis.workflow.path) changed since run \(resume) started; finished steps keep their outputs")], sources: [:])
             }
             values = manifest.inputs
+            folder.removeStaleTemporaryFiles()
             state = ResumeState.load(manifest: manifest, folder: folder, analysis: analysis)
             store = RunStore(folder: folder, manifest: manifest, clock: clock)
         } else {
@@ -131,29 +139,71 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         let observer = ProgressPrinter(order: analysis.order, live: global.terminal.stderrIsTerminal, color: global.terminal.colorOnStderr, stream: stream)
-        let clients = ClientPool(resolver: resolver)
-        let runner = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: clients, store: store, options: options, observer: observer)
-        let problems = runner.preflight()
+        let planned = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: ClientPool(resolver: resolver), store: store, options: options)
+        var problems = planned.preflight()
+        // Local models: their files are checked with the rest; their servers start before the run folder is made.
+        let servers = LocalServerManager(workspaceRoot: root, environment: environment, note: { Console.err($0) })
+        var launches: [LocalServerLaunch] = []
+        for provider in planned.localProviders() {
+            switch servers.launch(for: provider) {
+            case .success(let launch): launches.append(launch)
+            case .failure(let problem): problems.append(problem)
+            }
+        }
         if problems.hasErrors {
             global.report(problems, sources: workspace.sources)
             throw ExitCodes.usage
         }
+        // One Ctrl-C handler from here to the end: it cancels whatever runs (the server start, then the run).
+        let interrupts = InterruptHandler()
+        let target = CancelTarget()
+        interrupts.install { target.fire() }
+        defer { interrupts.remove() }
+        if !launches.isEmpty {
+            let launches = launches
+            let start = Task { () async -> Result<[String: String], DiagnosticError> in
+                var endpoints: [String: String] = [:]
+                do throws(DiagnosticError) {
+                    for launch in launches {
+                        endpoints[launch.provider] = try await servers.acquire(launch).baseURL
+                    }
+                } catch {
+                    return .failure(error)
+                }
+                return .success(endpoints)
+            }
+            target.set { start.cancel() }
+            switch await start.value {
+            case .success(let endpoints):
+                resolver.localEndpoints = endpoints
+            case .failure(let error):
+                await servers.stopAll()
+                if error.diagnostics.contains(where: { $0.id == "local.cancelled" }) {
+                    Console.err("interrupted while starting the local model; nothing was run")
+                    throw ExitCodes.interrupted
+                }
+                global.report(error.diagnostics, sources: [:])
+                throw ExitCodes.failure
+            }
+        }
+        let clients = ClientPool(resolver: resolver)
+        let runner = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: clients, store: store, options: options, observer: observer)
         do {
             if resume != nil { try await store.markResumed() } else { try await store.save() }
         } catch {
+            await servers.stopAll()
             global.report([.error("run.write-failed", "cannot create the run folder \(store.folder.relativePath): \(error.localizedDescription)")], sources: [:])
             throw ExitCodes.failure
         }
         Console.err("run \(await store.manifest.runID) → \(store.folder.relativePath)/")
 
         observer.start()
-        let interrupts = InterruptHandler()
         let task = Task { await runner.run(inputs: values, previous: state.outputs, previousItems: state.items) }
-        interrupts.install { task.cancel() }
+        target.set { task.cancel() }
         let outcome = await task.value
-        interrupts.remove()
         observer.stop()
         await clients.shutdown()
+        await servers.stopAll()
 
         global.report(outcome.diagnostics.filter(\.isError), sources: workspace.sources)
         if json { Console.out(outcome.manifest.json.trimmingCharacters(in: .newlines)) }
@@ -195,5 +245,26 @@ struct RunCommand: AsyncParsableCommand {
 
     func sha256(of path: String, fs: LocalFileSystem) -> String {
         (try? fs.readFile(path)).map(ContentHash.sha256) ?? ""
+    }
+}
+
+/// What Ctrl-C cancels: the task that runs now. A Ctrl-C between two tasks cancels the next one as it is set.
+final class CancelTarget: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancel: (@Sendable () -> Void)?
+    private var fired = false
+
+    func set(_ cancel: @escaping @Sendable () -> Void) {
+        lock.withLock {
+            self.cancel = cancel
+            if fired { cancel() }
+        }
+    }
+
+    func fire() {
+        lock.withLock {
+            fired = true
+            cancel?()
+        }
     }
 }
