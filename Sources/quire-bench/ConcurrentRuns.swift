@@ -6,7 +6,8 @@ import QuireRunner
 /// `quire run` wires one (workspace loaded and validated once; per run its own run folder, manifest
 /// store and runner). Reads OPENAI_API_KEY / OPENAI_BASE_URL like `quire run`.
 ///
-///   quire-bench runs -C DIR WORKFLOW --count N [--var k=v]… [--provider P] [--model M] [--out-prefix P] [--shared-client]
+///   quire-bench runs -C DIR WORKFLOW --count N [--var k=v]… [--provider P] [--model M]
+///                    [--out-prefix P] [--shared-client]
 ///
 /// By default each run has its own client pool (as N `quire run` processes would); `--shared-client`
 /// gives all runs one, as an application embedding Quire would. Prints one line per run:
@@ -61,7 +62,8 @@ enum ConcurrentRuns {
         let workspace = WorkspaceLoader(fileSystem: fs).load()
         let validation = WorkspaceValidator(workspace: workspace).validate(workflows: [options.workflow])
         guard let analysis = validation.analyses[options.workflow], !validation.diagnostics.hasErrors else {
-            fail("the workflow does not validate:\n\(validation.diagnostics.map(\.description).joined(separator: "\n"))")
+            fail(
+                "the workflow does not validate:\n\(validation.diagnostics.map(\.description).joined(separator: "\n"))")
         }
         let inputs: [String: Value]
         switch InputResolver.resolve(workflow: analysis.workflow, variables: options.variables) {

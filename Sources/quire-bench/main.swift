@@ -2,13 +2,15 @@
 //
 //   quire-bench runs …   N concurrent runs of a workflow in one process: see ConcurrentRuns.swift.
 //
-//   quire-bench template [--lines N] [--style dense|prose] [--iterations N] [--warmup N] [--write-workspace DIR]
+//   quire-bench template [--lines N] [--style dense|prose] [--iterations N] [--warmup N]
+//                        [--write-workspace DIR]
 //
 // Generates a template of N lines (default 10,000), then parses and renders it --iterations times in
 // this process. `dense` (the default) puts tags on almost every line and uses every construct a real
 // prompt uses (variables with dotted paths and indexes, filters with arguments, if/elif/else, for
 // loops with loop.index, raw blocks, comments, whitespace control): about 45 tags per 21 lines.
-// `prose` reads like a long prompt: prose lines, with tags on 4 lines in 21. Prints one line per iteration: `parse_ms render_ms total_ms output_lines`.
+// `prose` reads like a long prompt: prose lines, with tags on 4 lines in 21.
+// Prints one line per timed iteration: `parse_ms render_ms total_ms output_lines`.
 //
 // --write-workspace DIR also writes a workspace (quire.yaml, the template as prompts/big/v1.prompt,
 // workflows/big-render.yaml, vars.yaml) so `quire render big-render` can time the same template
@@ -51,10 +53,13 @@ enum BigTemplate {
         let prose = (1...16).map { line in
             "Paragraph \(n), line \(line): the report explains each idea in plain words, with an example, and says why it matters."
         }
-        return (["## Part \(n): {{ title }} for {{ audience | default(\"software engineers\") }}"] + prose[0..<8]
+        return
+            (["## Part \(n): {{ title }} for {{ audience | default(\"software engineers\") }}"] + prose[0..<8]
             + ["The reader is {{ reader.name }}, who asked about {{ tags | join(\", \") }}."] + prose[8..<16]
-            + ["{% if show_notes %}Notes: {{ notes | join(\", \") }}{% else %}No notes.{% endif %}",
-               "Summary of part \(n): {{ summary | trim }}", "", ""]).joined(separator: "\n")
+            + [
+                "{% if show_notes %}Notes: {{ notes | join(\", \") }}{% else %}No notes.{% endif %}",
+                "Summary of part \(n): {{ summary | trim }}", "", "",
+            ]).joined(separator: "\n")
     }
 
     static func source(lines: Int, prose: Bool) -> String {
@@ -76,9 +81,10 @@ enum BigTemplate {
         "show_notes": .bool(true),
         "draft": .bool(false),
         "notes": .list([.string("bounded"), .string("cancellable"), .string("ordered")]),
-        "items": .list((1...3).map { i in
-            .object(["name": .string("  item \(i)  "), "tags": .list([.string("t\(i)"), .string("u\(i)")])])
-        }),
+        "items": .list(
+            (1...3).map { i in
+                .object(["name": .string("  item \(i)  "), "tags": .list([.string("t\(i)"), .string("u\(i)")])])
+            }),
         "facts": .object(["calls": .int(8), "model": .string("fake-model"), "ok": .bool(true)]),
         "summary": .string("  Start tasks in a group.\nAwait them all.  "),
         "points": .list([.string("Start"), .string("Await"), .string("Cancel")]),
@@ -116,7 +122,8 @@ enum BigTemplate {
             try fm.createDirectory(at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
         let inputs = inputTypes.map { "  \($0.0): {type: \($0.1)}" }.joined(separator: "\n")
-        let prompt = "---\ndescription: A 10,000-line template for the render benchmark.\ninputs:\n\(inputs)\n---\n" + source
+        let prompt =
+            "---\ndescription: A 10,000-line template for the render benchmark.\ninputs:\n\(inputs)\n---\n" + source
         let workflow = """
             name: big-render
             description: Renders the benchmark's big template locally (no model call).
@@ -167,7 +174,13 @@ func runTemplate(_ arguments: ArraySlice<String>) {
             guard let number = Int(value), number >= (flag == "--warmup" ? 0 : 1), number <= 1_000_000 else {
                 fail("\(flag) wants a number from \(flag == "--warmup" ? 0 : 1) to 1000000")
             }
-            if flag == "--lines" { lines = number } else if flag == "--iterations" { iterations = number } else { warmup = number }
+            if flag == "--lines" {
+                lines = number
+            } else if flag == "--iterations" {
+                iterations = number
+            } else {
+                warmup = number
+            }
         case "--write-workspace": workspace = value
         case "--style":
             guard value == "dense" || value == "prose" else { fail("--style wants dense or prose") }
@@ -187,7 +200,9 @@ func runTemplate(_ arguments: ArraySlice<String>) {
     for iteration in 0..<(warmup + iterations) {
         let start = clock.now
         let template: Template
-        do { template = try Template.parse(source, file: "prompts/big/v1.prompt") } catch { fail("parse failed:\n\(error)") }
+        do { template = try Template.parse(source, file: "prompts/big/v1.prompt") } catch {
+            fail("parse failed:\n\(error)")
+        }
         let parsed = clock.now
         let output: String
         do { output = try template.render(BigTemplate.context, includes: NoPartials()) } catch {

@@ -40,7 +40,8 @@ struct Arguments {
                 default:
                     let parts = value.split(separator: "+").compactMap { Int($0) }
                     guard parts.count == 2, parts.allSatisfy({ $0 >= 0 }) else {
-                        return .failure(Invalid(message: "--latency wants benchmark, none or BASE_MS+PER_TOKEN_MS, not '\(value)'"))
+                        return .failure(
+                            Invalid(message: "--latency wants benchmark, none or BASE_MS+PER_TOKEN_MS, not '\(value)'"))
                     }
                     result.latency = FakeLatency(base: .milliseconds(parts[0]), perToken: .milliseconds(parts[1]))
                 }
@@ -146,5 +147,7 @@ peakConnections.cancel()
 let peak = await peakConnections.value
 await server.stop()
 FileHandle.standardError.write(
-    Data("quire-fake-server: answered \(server.chatRequestCount) chat requests; at most \(peak) connections open at once\n".utf8))
+    Data(
+        "quire-fake-server: answered \(server.chatRequestCount) chat requests; at most \(peak) connections open at once\n"
+            .utf8))
 exit(0)
