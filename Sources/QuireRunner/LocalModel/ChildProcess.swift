@@ -106,7 +106,10 @@ struct ChildProcess: Sendable {
     /// Tells the server script to keep running without Quire, then closes the pipes.
     func detach() {
         let line = Array("detach\n".utf8)
+        // Should the child have died meanwhile, the write fails with EPIPE instead of killing Quire.
+        let previous = signal(SIGPIPE, SIG_IGN)
         _ = line.withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
+        signal(SIGPIPE, previous)
         closePipes()
     }
 
