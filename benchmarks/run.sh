@@ -8,13 +8,13 @@
 #   --no-build    use the existing .build/release binaries
 #   --only LIST   comma-separated subset of: validate,template,report,concurrent,cpu,memory
 #
-# Everything it writes goes to benchmarks/work/ (git-ignored). Every fake server it starts is stopped
+# Everything it writes goes to benchmarks/scratch/ (git-ignored). Every fake server it starts is stopped
 # by PID on exit, failure or Ctrl-C; every loop and every process is bounded (timeout). Needs python3
 # and /usr/bin/time (Debian: apt-get install time). See benchmarks/README.md for what each row means.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WORK="$ROOT/benchmarks/work"
+WORK="$ROOT/benchmarks/scratch"
 BIN="$ROOT/.build/release"
 RUNS=7
 BUILD=1

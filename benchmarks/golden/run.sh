@@ -3,7 +3,7 @@
 #
 #   benchmarks/golden/run.sh [--runs N] [--cases N] [--no-build]
 #
-# Builds the release binary (unless --no-build), writes a workspace to benchmarks/work/golden/
+# Builds the release binary (unless --no-build), writes a workspace to benchmarks/scratch/golden/
 # (git-ignored), records its goldens once against a deterministic fake server (fake_server.py, stopped
 # by PID whatever happens), then times `quire test --replay` N times (default 7) and prints the median,
 # the fastest and the slowest run. Needs python3.
@@ -11,7 +11,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE="$ROOT/benchmarks/golden"
-WORK="$ROOT/benchmarks/work/golden"
+WORK="$ROOT/benchmarks/scratch/golden"
 BIN="$ROOT/.build/release/quire"
 RUNS=7
 CASES=100
