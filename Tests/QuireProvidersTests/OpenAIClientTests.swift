@@ -194,6 +194,31 @@ struct OpenAIClientTests {
         }
     }
 
+    @Test("concurrent requests overlap on the fake server: latency is scheduled, no thread sleeps")
+    func concurrentLatency() async throws {
+        let latency = FakeLatency(base: .milliseconds(200), perToken: .milliseconds(2))
+        try await withFakeProvider(server: .init(latency: latency)) { server, client in
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<16 {
+                    group.addTask {
+                        let messages = [ChatMessage(.user, "request number \(index)")]
+                        let completion = try await client.complete(
+                            chatRequest(messages: messages), stream: index.isMultiple(of: 2), onDelta: nil)
+                        #expect(completion.content == FakeReply.defaultReply(to: messages))
+                        return completion.content
+                    }
+                }
+                var seen = Set<String>()
+                for try await content in group { seen.insert(content) }
+                #expect(seen.count == 16)
+            }
+            // Serially this would take 16 × ~220 ms; overlapped it takes about one request's time.
+            #expect(ContinuousClock.now - start < .seconds(2))
+            #expect(server.chatRequestCount == 16)
+        }
+    }
+
     @Test("withClient shuts the client down after the body")
     func scopedClient() async throws {
         let server = FakeOpenAIServer()
