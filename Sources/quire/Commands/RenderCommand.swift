@@ -15,6 +15,11 @@ struct InputOptions: ParsableArguments {
 
     /// Resolves inputs: --var > --vars-file > case > defaults.
     func resolve(for workflow: Workflow) -> Result<[String: Value], DiagnosticError> {
+        resolve(for: workflow, caseName: caseName, overriding: [:])
+    }
+
+    /// Resolves inputs: --var > `overriding` (a batch entry) > --vars-file > `caseName` > defaults.
+    func resolve(for workflow: Workflow, caseName: String?, overriding: [String: Value]) -> Result<[String: Value], DiagnosticError> {
         var assignments: [(name: String, text: String)] = []
         var problems: [Diagnostic] = []
         for text in vars {
@@ -36,6 +41,7 @@ struct InputOptions: ParsableArguments {
             }
         }
         if !problems.isEmpty { return .failure(DiagnosticError(problems)) }
+        fileValues.merge(overriding) { _, entry in entry }
         return InputResolver.resolve(workflow: workflow, variables: assignments, fileValues: fileValues, caseName: caseName)
     }
 }

@@ -25,6 +25,7 @@ struct RunCommand: AsyncParsableCommand {
               quire run publishing-report --var topic="Structured concurrency in Swift"
               quire run publishing-report --case swift-concurrency --model gpt-4o-mini --stream
               quire run publishing-report --resume 20261122-093015-3f2a
+              quire run publishing-report --batch topics.yaml     # one run per entry, all at once
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -51,14 +52,28 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Continue an interrupted or failed run: finished steps are read back, not sent again.", valueName: "run-id"))
     var resume: String?
 
-    @Flag(help: "Print the manifest as JSON on stdout at the end.")
+    @Flag(help: "Print the manifest as JSON on stdout at the end (with --batch or --all-cases: a JSON list of them).")
     var json = false
+
+    @Option(help: ArgumentHelp("Run the workflow once per entry of this YAML/JSON list of inputs (or .jsonl file), all at once in this process.", valueName: "file"))
+    var batch: String?
+
+    @Flag(help: "Run every case of the workflow at once in this process.")
+    var allCases = false
 
     @Option(help: ArgumentHelp("For local providers: serve this GGUF model file instead of `model_path` or the bundled SmolLM2.", valueName: "file"))
     var modelPath: String?
 
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if batch != nil || allCases {
+            if batch != nil && allCases { throw ValidationError("--batch and --all-cases both choose the runs; use one") }
+            let flag = batch != nil ? "--batch" : "--all-cases"
+            if resume != nil { throw ValidationError("\(flag) starts new runs; resume each unfinished run on its own with --resume RUN-ID") }
+            if out != nil { throw ValidationError("\(flag) gives every run its own folder under output/; it cannot be combined with --out") }
+            if inputs.caseName != nil { throw ValidationError("\(flag) chooses the inputs of each run; it cannot be combined with --case (a batch entry may name its case with `case:`)") }
+            if stream { throw ValidationError("--stream prints one run's text as it arrives; it cannot be combined with \(flag)") }
+        }
         if resume != nil && (!inputs.vars.isEmpty || inputs.varsFile != nil || inputs.caseName != nil) {
             throw ValidationError("--resume continues a run with its recorded inputs; it cannot be combined with --var, --vars-file or --case")
         }
@@ -86,6 +101,10 @@ struct RunCommand: AsyncParsableCommand {
             concurrency: concurrency ?? analysis.workflow.concurrency ?? workspace.config.concurrency ?? 8,
             stream: stream, model: model, provider: provider)
         let clock = { @Sendable in Date() }
+        if batch != nil || allCases {
+            try await runBatch(workspace: workspace, fs: fs, analysis: analysis, resolver: resolver, options: options, environment: environment)
+            return
+        }
 
         // Inputs and the run folder: new, or the one being resumed.
         let store: RunStore
@@ -140,52 +159,13 @@ struct RunCommand: AsyncParsableCommand {
 
         let observer = ProgressPrinter(order: analysis.order, live: global.terminal.stderrIsTerminal, color: global.terminal.colorOnStderr, stream: stream)
         let planned = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: ClientPool(resolver: resolver), store: store, options: options)
-        var problems = planned.preflight()
-        // Local models: their files are checked with the rest; their servers start before the run folder is made.
-        let servers = LocalServerManager(workspaceRoot: root, environment: environment, note: { Console.err($0) })
-        var launches: [LocalServerLaunch] = []
-        for provider in planned.localProviders() {
-            switch servers.launch(for: provider) {
-            case .success(let launch): launches.append(launch)
-            case .failure(let problem): problems.append(problem)
-            }
-        }
-        if problems.hasErrors {
-            global.report(problems, sources: workspace.sources)
-            throw ExitCodes.usage
-        }
         // One Ctrl-C handler from here to the end: it cancels whatever runs (the server start, then the run).
         let interrupts = InterruptHandler()
         let target = CancelTarget()
         interrupts.install { target.fire() }
         defer { interrupts.remove() }
-        if !launches.isEmpty {
-            let launches = launches
-            let start = Task { () async -> Result<[String: String], DiagnosticError> in
-                var endpoints: [String: String] = [:]
-                do throws(DiagnosticError) {
-                    for launch in launches {
-                        endpoints[launch.provider] = try await servers.acquire(launch).baseURL
-                    }
-                } catch {
-                    return .failure(error)
-                }
-                return .success(endpoints)
-            }
-            target.set { start.cancel() }
-            switch await start.value {
-            case .success(let endpoints):
-                resolver.localEndpoints = endpoints
-            case .failure(let error):
-                await servers.stopAll()
-                if error.diagnostics.contains(where: { $0.id == "local.cancelled" }) {
-                    Console.err("interrupted while starting the local model; nothing was run")
-                    throw ExitCodes.interrupted
-                }
-                global.report(error.diagnostics, sources: [:])
-                throw ExitCodes.failure
-            }
-        }
+        let servers = LocalServerManager(workspaceRoot: root, environment: environment, note: { Console.err($0) })
+        resolver.localEndpoints = try await prepareProviders(planned: planned, servers: servers, target: target, workspace: workspace)
         let clients = ClientPool(resolver: resolver)
         let runner = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: clients, store: store, options: options, observer: observer)
         do {
@@ -225,6 +205,49 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCodes.interrupted
         case .failed, .running:
             Console.err("failed; outputs so far are in \(folder)/. After fixing the cause, continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
+            throw ExitCodes.failure
+        }
+    }
+
+    /// Checks every model step's provider before anything is sent, then starts the local model servers
+    /// the run needs (their files are checked with the rest). Reports problems and throws the exit code.
+    /// - Returns: the base URL of each started local provider, by name.
+    func prepareProviders(planned: WorkflowRunner, servers: LocalServerManager, target: CancelTarget, workspace: Workspace) async throws -> [String: String] {
+        var problems = planned.preflight()
+        var launches: [LocalServerLaunch] = []
+        for provider in planned.localProviders() {
+            switch servers.launch(for: provider) {
+            case .success(let launch): launches.append(launch)
+            case .failure(let problem): problems.append(problem)
+            }
+        }
+        if problems.hasErrors {
+            global.report(problems, sources: workspace.sources)
+            throw ExitCodes.usage
+        }
+        guard !launches.isEmpty else { return [:] }
+        let start = Task { () async -> Result<[String: String], DiagnosticError> in
+            var endpoints: [String: String] = [:]
+            do throws(DiagnosticError) {
+                for launch in launches {
+                    endpoints[launch.provider] = try await servers.acquire(launch).baseURL
+                }
+            } catch {
+                return .failure(error)
+            }
+            return .success(endpoints)
+        }
+        target.set { start.cancel() }
+        switch await start.value {
+        case .success(let endpoints):
+            return endpoints
+        case .failure(let error):
+            await servers.stopAll()
+            if error.diagnostics.contains(where: { $0.id == "local.cancelled" }) {
+                Console.err("interrupted while starting the local model; nothing was run")
+                throw ExitCodes.interrupted
+            }
+            global.report(error.diagnostics, sources: [:])
             throw ExitCodes.failure
         }
     }
