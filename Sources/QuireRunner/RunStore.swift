@@ -43,12 +43,12 @@ public actor RunStore {
     /// Records one finished (or failed) call: in memory, and as one appended journal line, so a
     /// killed run still knows it finished. The manifest itself is rewritten when the step ends.
     public func recordCall(step id: String, call: CallRecord, output: String?) throws {
-        guard var record = manifest.steps[id] else { return }
-        if call.item != nil { record.calls.removeAll { $0.item == call.item } } else { record.calls.removeAll { $0.item == nil } }
-        record.calls.append(call)
-        if let output, !record.outputs.contains(output) { record.outputs.append(output) }
-        manifest.steps[id] = record
-        if record.calls.count > 1 || call.item != nil {
+        guard manifest.steps[id] != nil else { return }
+        // Mutated in place: copying the record out and back would copy its calls, once per item of a fan-out.
+        manifest.steps[id]!.calls.removeAll { $0.item == call.item }
+        manifest.steps[id]!.calls.append(call)
+        if let output, !manifest.steps[id]!.outputs.contains(output) { manifest.steps[id]!.outputs.append(output) }
+        if manifest.steps[id]!.calls.count > 1 || call.item != nil {
             if persists { try journal.append(step: id, call: call, output: output) }
         } else {
             try save()
@@ -57,9 +57,8 @@ public actor RunStore {
 
     /// Records an output file of a step that makes no model call (saved with the step: re-rendering is free).
     public func addOutput(step id: String, path: String) {
-        guard var record = manifest.steps[id] else { return }
-        if !record.outputs.contains(path) { record.outputs.append(path) }
-        manifest.steps[id] = record
+        guard manifest.steps[id] != nil, !manifest.steps[id]!.outputs.contains(path) else { return }
+        manifest.steps[id]!.outputs.append(path)
     }
 
     public func addArtifact(_ path: String) throws {
