@@ -6,7 +6,9 @@
 #   --runs N      repetitions of each process-level measurement (default 7; 20-process rounds: N too;
 #                 the 1,000-item memory run: at most 5)
 #   --no-build    use the existing .build/release binaries
-#   --only LIST   comma-separated subset of: validate,template,report,concurrent,cpu,memory
+#   --only LIST   comma-separated subset of: startup,validate,template,report,concurrent,cpu,memory,reference
+#                 (reference: the same workflows as a Python asyncio script with the `openai` package,
+#                 installed from PyPI into benchmarks/scratch/pyref-venv on first use)
 #
 # Everything it writes goes to benchmarks/scratch/ (git-ignored). Every fake server it starts is stopped
 # by PID on exit, failure or Ctrl-C; every loop and every process is bounded (timeout). Needs python3
@@ -18,13 +20,14 @@ WORK="$ROOT/benchmarks/scratch"
 BIN="$ROOT/.build/release"
 RUNS=7
 BUILD=1
-ONLY="validate,template,report,concurrent,cpu,memory"
+ONLY="startup,validate,template,report,concurrent,cpu,memory,reference"
+OPENAI_PY_VERSION=3.54.0
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) RUNS="$2"; shift 2 ;;
         --no-build) BUILD=0; shift ;;
         --only) ONLY="$2"; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; exit 64 ;;
     esac
 done
@@ -135,6 +138,21 @@ check_ok "$WORK/version.txt" "quire --version"
 START_MS=$(awk '{ print $1 }' "$WORK/version.txt" | median)
 awk '{ print $1 }' "$WORK/version.txt" | row "process start (\`quire --version\`)" "–" ms "<" - "subtracted from the end-to-end render row"
 
+# --- 0. Cold start: `quire --help`, and `quire validate` of the example workspace ---------------------------
+if wants startup; then
+    note_load startup
+    : >"$WORK/help.txt"; : >"$WORK/validate-example.txt"
+    for _ in $(seq 1 "$RUNS"); do
+        measure "$WORK/help.txt" "$QUIRE" --help
+        measure "$WORK/validate-example.txt" "$QUIRE" validate -C "$ROOT" --color never
+    done
+    check_ok "$WORK/help.txt" "quire --help"
+    check_ok "$WORK/validate-example.txt" "quire validate (example workspace)"
+    awk '{ print $1 }' "$WORK/help.txt" | row "cold start: \`quire --help\`" "–" ms "<" - "wall time, process start to exit"
+    awk '{ print $1 }' "$WORK/validate-example.txt" \
+        | row "cold start: \`quire validate\` of the example workspace (2 workflows, 6 prompts)" "–" ms "<" - "wall time, process start to exit"
+fi
+
 # --- 1. quire validate over the generated workspace ------------------------------------------------------
 if wants validate; then
     note_load validate
@@ -182,7 +200,7 @@ fi
 
 # --- 3–6. Runs against the fake OpenAI-compatible server -------------------------------------------------
 need_server=0
-for b in report concurrent cpu memory; do wants "$b" && need_server=1; done
+for b in report concurrent cpu memory reference; do wants "$b" && need_server=1; done
 if [ "$need_server" = 1 ]; then
     # The example workspace of the repository, run against the fake server as provider `openai`.
     PWS="$WORK/report-workspace"
@@ -357,6 +375,82 @@ if wants memory; then
     awk '{ print $4 / 1024 }' "$WORK/memory.txt" \
         | row "1,000-item fan-out at concurrency 64: peak RSS of quire" "< 150 MB" MB "<" 150 \
             "200 ms + 2 ms/token server; median wall $(awk '{ print $1 / 1000 }' "$WORK/memory.txt" | median) s (ideal ≈ 16 waves × 0.44 s ≈ 7 s); at most $peak connections open at once"
+fi
+# --- 7. Reference: the same workflows as a plain Python asyncio script with the official `openai` package ---
+if wants reference; then
+    note_load reference
+    VENV="$WORK/pyref-venv"
+    if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import openai, sys; sys.exit(openai.__version__ != '$OPENAI_PY_VERSION')" 2>/dev/null; then
+        echo "installing openai==$OPENAI_PY_VERSION into $VENV (PyPI)…" >&2
+        rm -rf "$VENV"
+        python3 -m venv "$VENV" >&2 || { echo "run.sh: python3 -m venv failed (apt-get install python3-venv)" >&2; exit 1; }
+        "$VENV/bin/pip" install -q "openai==$OPENAI_PY_VERSION" >&2 || { echo "run.sh: pip install openai failed" >&2; exit 1; }
+    fi
+    PY="$VENV/bin/python"
+    REF="$ROOT/benchmarks/reference/workflows.py"
+    RWORK="$WORK/reference"
+    rm -rf "$RWORK"; mkdir -p "$RWORK"
+
+    : >"$WORK/py-report.txt"; : >"$WORK/py-report-ratio.txt"
+    for i in $(seq 1 "$RUNS"); do
+        measure "$WORK/py-report.txt" env OPENAI_BASE_URL="http://127.0.0.1:$SLOW/v1" "$PY" "$REF" publishing-report \
+            --topic "$TOPIC" --out "$RWORK/report-$i"
+        check_ok "$WORK/py-report.txt" "Python publishing-report"
+        cp_ms=$(critical "$RWORK/report-$i/manifest.json")
+        tail -n1 "$WORK/py-report.txt" | awk -v c="$cp_ms" '{ print $1 / c }' >>"$WORK/py-report-ratio.txt"
+    done
+    row "reference, Python + \`openai\` $OPENAI_PY_VERSION: \`publishing-report\`, wall ÷ critical path" "–" × "<=" - \
+        "critical path $cp_ms ms; median wall $(awk '{ print $1 }' "$WORK/py-report.txt" | median) ms; CPU $(awk '{ print ($2 + $3) * 1000 }' "$WORK/py-report.txt" | median) ms" \
+        <"$WORK/py-report-ratio.txt"
+
+    : >"$WORK/py-concurrent-ratio.txt"
+    for round in $(seq 1 "$RUNS"); do
+        pids=(); manifests=()
+        t0=$(date +%s%N)
+        for j in $(seq 1 20); do
+            OPENAI_BASE_URL="http://127.0.0.1:$SLOW/v1" timeout 600 "$PY" "$REF" publishing-report --topic "$TOPIC" \
+                --out "$RWORK/c$round-$j" >"$WORK/pyc-$j.out" 2>"$WORK/pyc-$j.err" &
+            pids+=("$!"); manifests+=("$RWORK/c$round-$j/manifest.json")
+        done
+        failed=0
+        for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+        t1=$(date +%s%N)
+        [ "$failed" = 0 ] || { echo "run.sh: $failed of 20 Python runs failed:" >&2; tail -n 5 "$WORK"/pyc-*.err >&2; exit 1; }
+        cp_ms=$(critical "${manifests[@]}")
+        echo "$(( (t1 - t0) / 1000000 )) $cp_ms" | awk '{ print $1 / $2 }' >>"$WORK/py-concurrent-ratio.txt"
+    done
+    row "reference, Python: 20 processes at once, wall ÷ critical path of one" "–" × "<=" - \
+        "critical path $cp_ms ms" <"$WORK/py-concurrent-ratio.txt"
+
+    : >"$WORK/py-inprocess.txt"; : >"$WORK/py-inprocess-ratio.txt"
+    for round in $(seq 1 "$RUNS"); do
+        measure "$WORK/py-inprocess.txt" env OPENAI_BASE_URL="http://127.0.0.1:$SLOW/v1" "$PY" "$REF" publishing-report \
+            --topic "$TOPIC" --runs 20 --out "$RWORK/ip$round"
+        check_ok "$WORK/py-inprocess.txt" "Python publishing-report --runs 20"
+        cp_ms=$(critical "$RWORK/ip$round"-*/manifest.json)
+        tail -n1 "$WORK/py-inprocess.txt" | awk -v c="$cp_ms" '{ print $1 / c }' >>"$WORK/py-inprocess-ratio.txt"
+    done
+    row "reference, Python: 20 runs at once in one process (asyncio.gather), wall ÷ critical path of one" "–" × "<=" - \
+        "critical path $cp_ms ms; CPU $(awk '{ print ($2 + $3) * 1000 }' "$WORK/py-inprocess.txt" | median) ms for all 20" \
+        <"$WORK/py-inprocess-ratio.txt"
+
+    : >"$WORK/py-cpu-1000.txt"
+    for i in $(seq 1 "$RUNS"); do
+        measure "$WORK/py-cpu-1000.txt" env OPENAI_BASE_URL="http://127.0.0.1:$FAST/v1" "$PY" "$REF" fan-out \
+            --items "$FWS/items-1000.yaml" --concurrency 64 --out "$RWORK/fan-$i"
+        check_ok "$WORK/py-cpu-1000.txt" "Python fan-out"
+        [ "$(ls "$RWORK/fan-$i" | wc -l)" = 1001 ] || { echo "run.sh: the Python fan-out wrote $(ls "$RWORK/fan-$i" | wc -l) files, not 1,001" >&2; exit 1; }
+        rm -rf "${RWORK:?}/fan-$i"
+    done
+    awk '{ print ($2 + $3) * 1000 / 1000 }' "$WORK/py-cpu-1000.txt" \
+        | row "reference, Python: CPU per model call, 1,000 calls, zero-latency server" "–" ms/call "<" - \
+            "whole process incl. start (importing \`openai\`); concurrency 64; peak RSS $(awk '{ print $4 / 1024 }' "$WORK/py-cpu-1000.txt" | median) MB"
+    if [ -s "$WORK/cpu-1000.txt" ]; then
+        q=$(awk '{ print ($2 + $3) }' "$WORK/cpu-1000.txt" | median)
+        p=$(awk '{ print ($2 + $3) }' "$WORK/py-cpu-1000.txt" | median)
+        echo "$q $p" | awk '{ print $1 / $2 }' \
+            | row "Quire CPU ÷ Python CPU, 1,000-call fan-out (medians)" "≤ 0.10×" × "<=" 0.10 "Quire $q s, Python $p s of user+sys CPU"
+    fi
 fi
 note_load end
 cleanup
