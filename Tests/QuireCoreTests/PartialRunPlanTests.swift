@@ -75,7 +75,7 @@ struct PartialRunPlanTests {
 
     @Test func fromAndOnlyTogetherRerunTheirUnion() throws {
         let plan = try Self.plan(from: ["b"], only: ["e"])
-        #expect(plan.rerun == ["b", "d", "e"])
+        #expect(plan.rerun == ["e", "b", "d"], "plan order")
         #expect(plan.reused == ["a", "c"])
         #expect(plan.warnings.isEmpty)
     }
