@@ -191,4 +191,27 @@ struct PartialRunTests {
         #expect(manifest["inputs"]?.objectValue?["audience"] == "managers")
         #expect(manifest["inputs"]?.objectValue?["topic"] == "Partial runs")
     }
+
+    @Test func aFailedRerunLeavesTheReusedStepsReusedAndResumable() async throws {
+        let server = FakeOpenAIServer(apiKey: Self.key["FAKE_API_KEY"])
+        try await server.start()
+        defer { Task { await server.stop() } }
+        Self.answer(server, titles: ["Alpha"], sections: "OLD")
+        let dir = try RunCommandTests.workspace(server: server)
+        let first = try Self.fullRun(dir)
+        let failed = try CLI.run(["run", "publishing-report", "--only", "plan"], in: dir.url, environment: ["FAKE_API_KEY": "sk-wrong-key-1111"])
+        #expect(failed.status == 1)
+        #expect(!failed.stderr.contains("skipped"), "reused steps need nothing to run: \(failed.stderr)")
+        let second = try #require(Self.runIDs(dir).first { $0 != first })
+        let manifest = try RunCommandTests.manifest(dir, Self.folder(second))
+        #expect(manifest["status"] == "failed")
+        #expect(Self.step(manifest, "plan")["status"] == "failed")
+        #expect(Self.step(manifest, "sections")["status"] == "succeeded")
+        #expect(Self.step(manifest, "sections")["reused_from"] == .string(first))
+        server.resetRecords()
+        let resumed = try CLI.run(["run", "publishing-report", "--resume", second], in: dir.url, environment: Self.key)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(server.chatRequestCount == 1, "only the plan is sent again")
+        #expect(resumed.stderr.contains("sections: reused from run \(first)"))
+    }
 }
