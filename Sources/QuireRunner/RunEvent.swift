@@ -4,8 +4,9 @@ import QuireCore
 public enum RunEvent: Sendable {
     /// A step began; `items` is the number of fan-out items (nil for a plain step).
     case stepStarted(id: String, items: Int?)
-    /// A finished step of an earlier attempt was reused (`--resume`).
-    case stepReused(id: String)
+    /// A finished step was reused: from an earlier attempt of this run (`--resume`), or copied from
+    /// the run `from` (a partial run, `--from` / `--only`).
+    case stepReused(id: String, from: String?)
     /// One fan-out item finished (`done` of `total`).
     case itemFinished(step: String, done: Int, total: Int, tokens: Int)
     case stepFinished(id: String, elapsed: Duration, tokens: Int, retries: Int, calls: Int)

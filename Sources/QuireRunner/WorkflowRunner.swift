@@ -97,6 +97,7 @@ public struct WorkflowRunner: Sendable {
         var diagnostics: [Diagnostic] = []
         var scheduler = StepScheduler(order: analysis.order, dependencies: analysis.steps.mapValues(\.dependencies))
         var failed = false
+        let reusedFrom = await store.manifest.steps.compactMapValues(\.reusedFrom)
 
         await withTaskGroup(of: StepResult.self) { group in
             func launchReady() {
@@ -107,7 +108,7 @@ public struct WorkflowRunner: Sendable {
                         if let value = previous[id] {
                             outputs[id] = value
                             scheduler.markFinished(id)
-                            observer.handle(.stepReused(id: id))
+                            observer.handle(.stepReused(id: id, from: reusedFrom[id]))
                             continue
                         }
                         guard let step = analysis.steps[id] else { continue }
@@ -137,6 +138,11 @@ public struct WorkflowRunner: Sendable {
 
         let cancelled = Task.isCancelled
         for id in scheduler.blocked where !cancelled {
+            // A reused output needs nothing to run: it stays as it was (a partial run's `--only` step failed).
+            if previous[id] != nil {
+                observer.handle(.stepReused(id: id, from: reusedFrom[id]))
+                continue
+            }
             let blockers = (analysis.steps[id]?.dependencies ?? []).filter { scheduler.failed.contains($0) || !scheduler.finished.contains($0) }
             observer.handle(.stepSkipped(id: id, blockedBy: blockers))
             if let step = analysis.steps[id] {

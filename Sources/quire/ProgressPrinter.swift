@@ -67,9 +67,10 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
                 lines[id]?.started = Date()
                 lines[id]?.items = items
                 plain = items.map { "\(id): running \($0) item\($0 == 1 ? "" : "s")" } ?? "\(id): running"
-            case .stepReused(let id):
+            case .stepReused(let id, let run):
                 lines[id]?.state = .reused
-                plain = "\(id): reused from the earlier attempt"
+                lines[id]?.note = run.map { "from \($0)" } ?? ""
+                plain = "\(id): reused from \(run.map { "run \($0)" } ?? "the earlier attempt")"
             case .itemFinished(let step, let done, let total, let tokens):
                 lines[step]?.itemsDone = done
                 lines[step]?.tokens += tokens

@@ -26,6 +26,8 @@ public struct RunManifest: Sendable, Hashable {
     public var artifacts: [String]
     /// How many times the run was resumed.
     public var resumes: Int = 0
+    /// The earlier run a partial run (`--from` / `--only`) took its reused steps from.
+    public var reusesRun: String?
 
     public init(
         quireVersion: String, runID: String, workflow: String, workflowPath: String, workflowSHA256: String,
@@ -68,6 +70,7 @@ public struct RunManifest: Sendable, Hashable {
             "resumes": .int(resumes),
         ]
         let calls = steps.values.flatMap(\.calls)
+        if let reusesRun { object["reuses_run"] = .string(reusesRun) }
         object["calls"] = .int(calls.count)
         object["retries"] = .int(calls.reduce(0) { $0 + $1.retries })
         return .object(object)
@@ -97,6 +100,7 @@ public struct RunManifest: Sendable, Hashable {
         inputs = o["inputs"]?.objectValue ?? [:]
         order = o["order"]?.listValue?.compactMap(\.stringValue) ?? []
         artifacts = o["artifacts"]?.listValue?.compactMap(\.stringValue) ?? []
+        reusesRun = o["reuses_run"]?.stringValue
         resumes = o["resumes"].flatMap { if case .int(let i) = $0 { i } else { nil } } ?? 0
         var steps: [String: StepRecord] = [:]
         for (id, record) in o["steps"]?.objectValue ?? [:] {

@@ -14,6 +14,8 @@ public struct StepRecord: Sendable, Hashable {
     public var calls: [CallRecord]
     public var error: String?
     public var warnings: [String]
+    /// The run this step's output was copied from (a partial run, `--from` / `--only`); nil when it ran here.
+    public var reusedFrom: String?
 
     public init(id: String, kind: String, status: Status, prompt: PromptStamp, outputs: [String] = [], calls: [CallRecord] = [], error: String? = nil, warnings: [String] = []) {
         self.id = id
@@ -40,6 +42,7 @@ public struct StepRecord: Sendable, Hashable {
         ]
         if let error { o["error"] = .string(error) }
         if !warnings.isEmpty { o["warnings"] = .list(warnings.map(Value.string)) }
+        if let reusedFrom { o["reused_from"] = .string(reusedFrom) }
         return .object(o)
     }
 
@@ -55,6 +58,7 @@ public struct StepRecord: Sendable, Hashable {
         self.calls = calls
         error = o["error"]?.stringValue
         warnings = o["warnings"]?.listValue?.compactMap(\.stringValue) ?? []
+        reusedFrom = o["reused_from"]?.stringValue
     }
 }
 

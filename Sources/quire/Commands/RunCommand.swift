@@ -26,6 +26,7 @@ struct RunCommand: AsyncParsableCommand {
               quire run publishing-report --case swift-concurrency --model gpt-4o-mini --stream
               quire run publishing-report --resume 20261122-093015-3f2a
               quire run publishing-report --batch topics.yaml     # one run per entry, all at once
+              quire run publishing-report --from sections
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -52,6 +53,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Continue an interrupted or failed run: finished steps are read back, not sent again.", valueName: "run-id"))
     var resume: String?
 
+    @Option(help: ArgumentHelp("Re-run this step and every step that depends on it; reuse the other steps' outputs from an earlier run (see --reuse).", valueName: "step"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Re-run exactly this step (repeatable); reuse every other step's output from an earlier run.", valueName: "step"))
+    var only: [String] = []
+
+    @Option(help: ArgumentHelp("With --from/--only: the run to reuse outputs from (default: the newest run whose reused steps succeeded).", valueName: "run-id"))
+    var reuse: String?
+
     @Flag(help: "Print the manifest as JSON on stdout at the end (with --batch or --all-cases: a JSON list of them).")
     var json = false
 
@@ -77,6 +87,7 @@ struct RunCommand: AsyncParsableCommand {
         if resume != nil && (!inputs.vars.isEmpty || inputs.varsFile != nil || inputs.caseName != nil) {
             throw ValidationError("--resume continues a run with its recorded inputs; it cannot be combined with --var, --vars-file or --case")
         }
+        try validatePartialOptions()
     }
 
     func run() async throws {
@@ -110,7 +121,12 @@ struct RunCommand: AsyncParsableCommand {
         let store: RunStore
         let values: [String: Value]
         var state = ResumeState()
-        if let resume {
+        let partial = try preparePartialRun(workspace: workspace, analysis: analysis, fs: fs, clock: clock)
+        if let partial {
+            store = partial.store
+            values = partial.inputs
+            state = partial.state
+        } else if let resume {
             guard RunID.isValid(resume) else {
                 global.report([.error("run.invalid-run-id", "invalid run id '\(resume)'")], sources: [:])
                 throw ExitCodes.usage
@@ -170,6 +186,7 @@ struct RunCommand: AsyncParsableCommand {
         let runner = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: clients, store: store, options: options, observer: observer)
         do {
             if resume != nil { try await store.markResumed() } else { try await store.save() }
+            try partial?.copyOutputs()
         } catch {
             await servers.stopAll()
             global.report([.error("run.write-failed", "cannot create the run folder \(store.folder.relativePath): \(error.localizedDescription)")], sources: [:])
