@@ -1,0 +1,50 @@
+import Foundation
+import QuireCore
+
+/// The response cache on disk: `.quire/cache/<first 2 hex digits>/<key>.json` in the workspace, one
+/// ``CachedAnswer`` per file. Folders are owner-only (0700), files too (0600), and every write is atomic.
+public struct ResponseCache: Sendable {
+    public enum Lookup: Sendable {
+        case hit(CachedAnswer)
+        case miss
+        /// The file exists but cannot be used; it is ignored and overwritten by the next answer.
+        case corrupt(String)
+    }
+
+    public let folder: URL
+
+    public init(folder: URL) {
+        self.folder = folder
+    }
+
+    /// `<workspace>/.quire/cache`.
+    public init(workspaceRoot: URL) {
+        self.init(folder: workspaceRoot.appendingPathComponent(".quire/cache"))
+    }
+
+    public func url(forKey key: String) -> URL {
+        folder.appendingPathComponent(String(key.prefix(2))).appendingPathComponent("\(key).json")
+    }
+
+    /// The answer stored under `key`, if it answers exactly `request` from `provider`.
+    public func read(key: String, provider: String, request: ChatRequest) -> Lookup {
+        let url = url(forKey: key)
+        guard let data = FileManager.default.contents(atPath: url.path) else { return .miss }
+        guard let text = String(data: data, encoding: .utf8) else { return .corrupt("\(url.path) is not UTF-8") }
+        let answer: CachedAnswer
+        do { answer = try CachedAnswer(json: text) } catch { return .corrupt("\(url.path): \(error.description)") }
+        guard answer.provider == provider, answer.request == request.canonicalValue else {
+            return .corrupt("\(url.path) holds the answer to another request")
+        }
+        return .hit(answer)
+    }
+
+    public func write(_ answer: CachedAnswer, key: String) throws {
+        let url = url(forKey: key)
+        let shard = url.deletingLastPathComponent()
+        for directory in [folder.deletingLastPathComponent(), folder, shard] where !FileManager.default.fileExists(atPath: directory.path) {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        try AtomicFileWriter.write(answer.json, to: url, permissions: 0o600)
+    }
+}
