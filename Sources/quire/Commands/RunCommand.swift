@@ -12,7 +12,16 @@ struct RunCommand: AsyncParsableCommand {
             independent steps and for_each items concurrently, each with its own parameters. Outputs go to \
             output/<workflow>/<run-id>/: one file per step (per item for a fan-out), the artifacts named by \
             `output:`, and manifest.json (inputs, prompt versions and hashes, parameters, usage, latency, \
-            finish reasons, retries).
+            finish reasons, retries, cost in US dollars, cache hits).
+
+            Cost and budgets: --max-cost / --max-tokens (or `budget:` in the workflow file) are checked \
+            before anything is sent — the rendered prompts plus each call's max_tokens — and again before \
+            every call. A run whose estimate is over budget does not start (exit 1); a call that could go \
+            over stops the run (exit 1), resumable with a bigger budget.
+
+            Response cache: a deterministic request (temperature 0, or a seed) already answered by the same \
+            provider is answered from .quire/cache/ at no cost. --no-cache turns it off; --refresh STEP \
+            calls the model again for that step and stores the new answers.
 
             The provider is --provider, else the step's, the workflow's or quire.yaml's, else `openai` when \
             OPENAI_API_KEY is set (environment or the workspace's .env), else `local`: a small model on this \
@@ -25,6 +34,8 @@ struct RunCommand: AsyncParsableCommand {
               quire run publishing-report --var topic="Structured concurrency in Swift"
               quire run publishing-report --case swift-concurrency --model gpt-4o-mini --stream
               quire run publishing-report --resume 20261122-093015-3f2a
+              quire run publishing-report --case swift-concurrency --model gpt-4o-mini --max-cost 0.05
+              quire run review-digest --case sample --refresh extract
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -51,6 +62,18 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Continue an interrupted or failed run: finished steps are read back, not sent again.", valueName: "run-id"))
     var resume: String?
 
+    @Option(help: ArgumentHelp("Refuse to start, or stop, rather than spend more than this many US dollars.", valueName: "usd"))
+    var maxCost: Double?
+
+    @Option(help: ArgumentHelp("Refuse to start, or stop, rather than use more than this many tokens (prompt + completion).", valueName: "n"))
+    var maxTokens: Int?
+
+    @Flag(help: "Do not read or write the response cache (.quire/cache/).")
+    var noCache = false
+
+    @Option(help: ArgumentHelp("Call the model again for this step instead of reading the response cache; the new answers are stored. Repeatable.", valueName: "step"))
+    var refresh: [String] = []
+
     @Flag(help: "Print the manifest as JSON on stdout at the end.")
     var json = false
 
@@ -59,6 +82,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let maxCost, !(maxCost > 0 && maxCost.isFinite) { throw ValidationError("--max-cost must be a positive amount of US dollars") }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        if noCache && !refresh.isEmpty { throw ValidationError("--refresh writes the response cache, which --no-cache turns off; use one or the other") }
         if resume != nil && (!inputs.vars.isEmpty || inputs.varsFile != nil || inputs.caseName != nil) {
             throw ValidationError("--resume continues a run with its recorded inputs; it cannot be combined with --var, --vars-file or --case")
         }
@@ -77,6 +103,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCodes.usage
         }
         global.report(validation.diagnostics.filter { $0.location?.file == analysis.workflow.path }, sources: workspace.sources)
+        let stepIDs = analysis.order
+        for step in refresh where !stepIDs.contains(step) {
+            global.report([.error("run.unknown-step", "--refresh names no step of '\(workflow)': '\(step)'", suggestion: Suggestions.didYouMean(step, in: stepIDs))], sources: [:])
+            throw ExitCodes.usage
+        }
 
         let environment = ProviderResolver.environment(workspaceRoot: root)
         var resolver = ProviderResolver(
@@ -84,7 +115,8 @@ struct RunCommand: AsyncParsableCommand {
             localModelPath: modelPath.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath).standardizedFileURL.path })
         let options = RunOptions(
             concurrency: concurrency ?? analysis.workflow.concurrency ?? workspace.config.concurrency ?? 8,
-            stream: stream, model: model, provider: provider)
+            stream: stream, model: model, provider: provider, budget: RunBudget(maxCost: maxCost, maxTokens: maxTokens),
+            cache: noCache ? nil : ResponseCache(workspaceRoot: root), refresh: Set(refresh))
         let clock = { @Sendable in Date() }
 
         // Inputs and the run folder: new, or the one being resumed.
@@ -154,6 +186,13 @@ struct RunCommand: AsyncParsableCommand {
             global.report(problems, sources: workspace.sources)
             throw ExitCodes.usage
         }
+        // The budget: refuse before anything is sent (and before a local server starts) when the estimate is over.
+        let earlier = await store.manifest
+        let refusal = planned.budgetProblems(inputs: values, previous: state.outputs, spent: earlier.usage, spentCost: earlier.costUSD ?? 0)
+        if refusal.hasErrors {
+            global.report(refusal, sources: workspace.sources)
+            throw ExitCodes.failure
+        }
         // One Ctrl-C handler from here to the end: it cancels whatever runs (the server start, then the run).
         let interrupts = InterruptHandler()
         let target = CancelTarget()
@@ -211,7 +250,7 @@ struct RunCommand: AsyncParsableCommand {
         let usage = outcome.manifest.usage
         switch outcome.status {
         case .succeeded:
-            let summary = "succeeded: \(usage.totalTokens) tokens (\(usage.promptTokens) prompt + \(usage.completionTokens) completion)"
+            let summary = "succeeded: \(usage.totalTokens) tokens (\(usage.promptTokens) prompt + \(usage.completionTokens) completion), \(Self.costSummary(outcome.manifest))"
             Console.err(summary)
             if !json {
                 if outcome.manifest.artifacts.isEmpty {
@@ -224,9 +263,23 @@ struct RunCommand: AsyncParsableCommand {
             Console.err("interrupted; continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
             throw ExitCodes.interrupted
         case .failed, .running:
-            Console.err("failed; outputs so far are in \(folder)/. After fixing the cause, continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
+            Console.err("failed after \(usage.totalTokens) tokens, \(Self.costSummary(outcome.manifest)); outputs so far are in \(folder)/. After fixing the cause, continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
             throw ExitCodes.failure
         }
+    }
+
+    /// "$0.0123", "$0.0123, 3 cache hits", or "cost unknown (no price for 'my-model')".
+    static func costSummary(_ manifest: RunManifest) -> String {
+        var text: String
+        if let cost = manifest.costUSD {
+            text = RunBudget.dollars(cost)
+        } else {
+            let unpriced = Set(manifest.steps.values.flatMap(\.calls).filter { $0.costUSD == nil }.map(\.model)).sorted()
+            text = "cost unknown (no price for \(unpriced.map { "'\($0)'" }.joined(separator: ", ")); add it to quire.yaml's prices)"
+        }
+        let hits = manifest.cacheHits
+        if hits > 0 { text += ", \(hits) cache hit\(hits == 1 ? "" : "s")" }
+        return text
     }
 
     /// A run folder inside the workspace; `--out` may not leave it.
