@@ -33,7 +33,8 @@ public struct ResponseCache: Sendable {
         guard let text = String(data: data, encoding: .utf8) else { return .corrupt("\(url.path) is not UTF-8") }
         let answer: CachedAnswer
         do { answer = try CachedAnswer(json: text) } catch { return .corrupt("\(url.path): \(error.description)") }
-        guard answer.provider == provider, answer.request == request.canonicalValue else {
+        // Compared as canonical JSON: a number read back from JSON may be an integer where the request had 0.0.
+        guard answer.provider == provider, JSONText.encode(answer.request, pretty: false) == request.canonicalJSON else {
             return .corrupt("\(url.path) holds the answer to another request")
         }
         return .hit(answer)
