@@ -19,6 +19,9 @@ public final class BudgetGuard: @unchecked Sendable {
     private var spentCost: Double
     private var reservedTokens = 0
     private var reservedCost = 0.0
+    /// Set by the first refusal: from then on no call starts, so the run stops rather than picking
+    /// the calls that happen to fit.
+    private var stopped = false
 
     public init(budget: RunBudget, costSource: String, tokenSource: String, spentTokens: Int = 0, spentCost: Double = 0) {
         self.budget = budget
@@ -31,24 +34,33 @@ public final class BudgetGuard: @unchecked Sendable {
     /// Reserves a call's worst case (`cost` nil: the model has no price), or says why it may not start.
     public func reserve(tokens: Int, cost: Double?, model: String) -> Result<Reservation, BudgetRefusal> {
         lock.withLock {
-            if let maxTokens = budget.maxTokens, spentTokens + reservedTokens + tokens > maxTokens {
-                return .failure(BudgetRefusal(
-                    "budget exceeded: \(spentTokens) tokens spent\(reservedTokens > 0 ? " and \(reservedTokens) in flight" : "") + up to \(tokens) for this call > \(tokenSource) \(maxTokens)"))
-            }
-            if let maxCost = budget.maxCost {
-                guard let cost else {
-                    return .failure(BudgetRefusal("budget exceeded: model '\(model)' has no price, so its cost cannot be kept within \(costSource)"))
-                }
-                if spentCost + reservedCost + cost > maxCost {
-                    return .failure(BudgetRefusal(
-                        "budget exceeded: \(RunBudget.dollars(spentCost)) spent\(reservedCost > 0 ? " and \(RunBudget.dollars(reservedCost)) in flight" : "") + up to \(RunBudget.dollars(cost)) for this call > \(costSource) \(RunBudget.dollars(maxCost))"))
-                }
-            }
-            let reservation = Reservation(tokens: tokens, cost: cost ?? 0)
-            reservedTokens += reservation.tokens
-            reservedCost += reservation.cost
-            return .success(reservation)
+            let result = check(tokens: tokens, cost: cost, model: model)
+            if case .failure = result { stopped = true }
+            return result
         }
+    }
+
+    private func check(tokens: Int, cost: Double?, model: String) -> Result<Reservation, BudgetRefusal> {
+        if stopped {
+            return .failure(BudgetRefusal("budget exceeded earlier in this run; no new call starts"))
+        }
+        if let maxTokens = budget.maxTokens, spentTokens + reservedTokens + tokens > maxTokens {
+            return .failure(BudgetRefusal(
+                "budget exceeded: \(spentTokens) tokens spent\(reservedTokens > 0 ? " and \(reservedTokens) in flight" : "") + up to \(tokens) for this call > \(tokenSource) \(maxTokens)"))
+        }
+        if let maxCost = budget.maxCost {
+            guard let cost else {
+                return .failure(BudgetRefusal("budget exceeded: model '\(model)' has no price, so its cost cannot be kept within \(costSource)"))
+            }
+            if spentCost + reservedCost + cost > maxCost {
+                return .failure(BudgetRefusal(
+                    "budget exceeded: \(RunBudget.dollars(spentCost)) spent\(reservedCost > 0 ? " and \(RunBudget.dollars(reservedCost)) in flight" : "") + up to \(RunBudget.dollars(cost)) for this call > \(costSource) \(RunBudget.dollars(maxCost))"))
+            }
+        }
+        let reservation = Reservation(tokens: tokens, cost: cost ?? 0)
+        reservedTokens += reservation.tokens
+        reservedCost += reservation.cost
+        return .success(reservation)
     }
 
     /// Replaces a reservation by what the call really used.

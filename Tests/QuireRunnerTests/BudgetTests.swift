@@ -72,9 +72,10 @@ struct BudgetTests {
             "publishing-report", variables: [("topic", "budgets")], options: RunOptions(budget: RunBudget(maxTokens: limit)))
         #expect(outcome.status == .failed)
         #expect(harness.server.chatRequestCount == 1, "only the plan was sent")
-        let error = try #require(outcome.diagnostics.first { $0.id == "run.budget-exceeded" })
-        #expect(error.message.contains("step 'sections["), "\(error.message)")
-        #expect(error.message.contains("--max-tokens \(limit)"), "\(error.message)")
+        let refusals = outcome.diagnostics.filter { $0.id == "run.budget-exceeded" }
+        #expect(refusals.count == 3, "every section refused: \(refusals)")
+        #expect(refusals.allSatisfy { $0.message.hasPrefix("step 'sections[") })
+        #expect(refusals.contains { $0.message.contains("+ up to") && $0.message.contains("> --max-tokens \(limit)") }, "\(refusals)")
         #expect(outcome.manifest.steps["sections"]?.status == .failed)
         #expect(outcome.manifest.steps["plan"]?.status == .succeeded)
         #expect(outcome.manifest.steps["sections"]?.calls.allSatisfy { $0.costUSD == 0 } == true, "refused calls cost nothing")
@@ -90,5 +91,22 @@ struct BudgetTests {
             $0 + (Double($1.usage.promptTokens) * 1000 + Double($1.usage.completionTokens) * 2000) / 1_000_000
         }
         #expect(abs(cost - expected) < 1e-9)
+    }
+
+    @Test func inFlightCallsCountAndTheFirstRefusalStopsNewCalls() {
+        let guardian = BudgetGuard(budget: RunBudget(maxCost: 1.0, maxTokens: 1000), costSource: "--max-cost", tokenSource: "--max-tokens", spentTokens: 100, spentCost: 0.1)
+        guard case .success(let first) = guardian.reserve(tokens: 500, cost: 0.5, model: "m") else { Issue.record("should fit"); return }
+        // 100 spent + 500 in flight + 500 > 1000.
+        guard case .failure(let refusal) = guardian.reserve(tokens: 500, cost: 0.1, model: "m") else { Issue.record("should not fit"); return }
+        #expect(refusal.message == "budget exceeded: 100 tokens spent and 500 in flight + up to 500 for this call > --max-tokens 1000")
+        guardian.settle(first, tokens: 50, cost: 0.05)
+        #expect(guardian.spent.tokens == 150)
+        // It would fit now, but the run is stopping.
+        guard case .failure(let later) = guardian.reserve(tokens: 10, cost: 0.01, model: "m") else { Issue.record("no new call after a refusal"); return }
+        #expect(later.message.contains("earlier in this run"))
+
+        let costs = BudgetGuard(budget: RunBudget(maxCost: 0.01), costSource: "--max-cost", tokenSource: "--max-tokens")
+        guard case .failure(let unpriced) = costs.reserve(tokens: 1, cost: nil, model: "mystery") else { Issue.record("no price, no call"); return }
+        #expect(unpriced.message.contains("'mystery' has no price"))
     }
 }
