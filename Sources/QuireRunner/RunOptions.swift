@@ -16,11 +16,14 @@ public struct RunOptions: Sendable {
     public var cache: ResponseCache?
     /// `--refresh STEP`: steps whose calls skip reading the cache (their answers are still stored).
     public var refresh: Set<String>
+    /// Whether the workflow's `budget:` applies (false for `quire test`).
+    public var workflowBudget: Bool
 
     public init(
         concurrency: Int = 8, stream: Bool = false, model: String? = nil, provider: String? = nil,
-        budget: RunBudget = RunBudget(), cache: ResponseCache? = nil, refresh: Set<String> = []
+        budget: RunBudget = RunBudget(), cache: ResponseCache? = nil, refresh: Set<String> = [], workflowBudget: Bool = true
     ) {
+        self.workflowBudget = workflowBudget
         self.concurrency = max(1, concurrency)
         self.stream = stream
         self.model = model

@@ -5,7 +5,7 @@ import QuireProviders
 extension WorkflowRunner {
     /// The budget of this run: `--max-cost` / `--max-tokens` over the workflow's `budget:`; nil when neither is set.
     public var budget: RunBudget? {
-        let merged = options.budget.merged(over: analysis.workflow.budget)
+        let merged = options.budget.merged(over: options.workflowBudget ? analysis.workflow.budget : nil)
         return merged.isEmpty ? nil : merged
     }
 
