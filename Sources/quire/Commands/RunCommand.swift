@@ -35,7 +35,7 @@ struct RunCommand: AsyncParsableCommand {
               quire run publishing-report --case swift-concurrency --model gpt-4o-mini --stream
               quire run publishing-report --resume 20261122-093015-3f2a
               quire run publishing-report --case swift-concurrency --model gpt-4o-mini --max-cost 0.05
-              quire run review-digest --case sample --refresh extract
+              quire run review-digest --case kettle --refresh facts
             """)
 
     @OptionGroup var global: GlobalOptions
