@@ -14,6 +14,8 @@ public struct ChatCompletion: Sendable, Hashable {
     public var attempts: Int
     /// Wall time from the first attempt to the answer, including back-off waits, measured on the client's clock.
     public var latency: Duration
+    /// Answered from the response cache (see `CachingClient`): nothing was sent, ``usage`` is the original call's.
+    public var cacheHit = false
 
     /// Attempts beyond the first.
     public var retries: Int { max(0, attempts - 1) }

@@ -66,7 +66,9 @@ enum CompletionDecoder {
         guard let prompt = int("prompt_tokens"), let completion = int("completion_tokens") else {
             throw Malformed(reason: "'usage' lacks prompt_tokens or completion_tokens")
         }
-        return TokenUsage(prompt: prompt, completion: completion, total: int("total_tokens"))
+        var cached = 0
+        if case .int(let n) = object["prompt_tokens_details"]?.objectValue?["cached_tokens"], n >= 0 { cached = min(n, prompt) }
+        return TokenUsage(prompt: prompt, completion: completion, total: int("total_tokens"), cachedPrompt: cached)
     }
 
     static func serverError(in value: Value) -> ServerError? {

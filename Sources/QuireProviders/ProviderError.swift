@@ -36,6 +36,8 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         case configuration
         /// Replaying recorded exchanges (`quire test`): no recording matches the request. Not retried.
         case replayMiss = "replay-miss"
+        /// The run's budget (`--max-cost`, `--max-tokens`) does not allow this call. Nothing was sent. Not retried.
+        case budgetExceeded = "budget-exceeded"
     }
 
     public var kind: Kind
@@ -79,7 +81,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         switch kind {
         case .rateLimited, .serverError, .timeout, .connection, .streamInterrupted, .malformedResponse: true
         case .authentication, .modelNotFound, .badRequest, .httpStatus, .retriesExhausted, .cancelled,
-            .configuration, .replayMiss:
+            .configuration, .replayMiss, .budgetExceeded:
             false
         }
     }

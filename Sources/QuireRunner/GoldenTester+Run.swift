@@ -58,7 +58,8 @@ extension GoldenTester {
         let runStore = RunStore(folder: folder, manifest: manifest, clock: { Date() }, persists: false)
         let runner = WorkflowRunner(
             workspace: workspace, analysis: plan, resolver: resolver, clients: clients, store: runStore,
-            options: RunOptions(concurrency: options.concurrency))
+            // No response cache and no budget: replay spends nothing, and goldens must not depend on either.
+            options: RunOptions(concurrency: options.concurrency, workflowBudget: false))
         result.stamps = Self.stamps(plan, workspace: workspace, runner: runner, resolver: resolver)
 
         let problems = runner.preflight(checkingConnections: checkingConnections).filter(\.isError)

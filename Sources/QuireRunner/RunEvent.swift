@@ -15,6 +15,8 @@ public enum RunEvent: Sendable {
     case stepSkipped(id: String, blockedBy: [String])
     /// Streamed text of a running call (`--stream`), labelled `plan` or `sections[3]`.
     case delta(label: String, text: String)
+    /// A call was answered from the response cache (`item` for a fan-out item).
+    case cacheHit(step: String, item: Int?)
     case warning(Diagnostic)
 }
 

@@ -4,7 +4,7 @@ import QuireProviders
 
 extension WorkflowRunner {
     /// Runs one step (all its items for a fan-out) and records it.
-    func execute(_ step: StepAnalysis, inputs: [String: Value], outputs: [String: Value], reusedItems: [Int: Value], limiter: RateLimiter) async -> StepResult {
+    func execute(_ step: StepAnalysis, inputs: [String: Value], outputs: [String: Value], reusedItems: [Int: Value], limiter: RateLimiter, budget: BudgetGuard?) async -> StepResult {
         let id = step.step.id
         let stopwatch = ContinuousClock.now
         var record = StepRecord(id: id, kind: kind(of: step), status: .running, prompt: stamp(step))
@@ -35,7 +35,7 @@ extension WorkflowRunner {
         let pending = items.compactMap { $0 }.filter { reusedItems[$0.index] == nil }
 
         if step.step.forEach == nil {
-            let outcome = await runOne(step, inputs: inputs, outputs: outputs, item: nil, limiter: limiter)
+            let outcome = await runOne(step, inputs: inputs, outputs: outputs, item: nil, limiter: limiter, budget: budget)
             tokens += outcome.tokens
             retries += outcome.retries
             calls += outcome.called ? 1 : 0
@@ -49,7 +49,7 @@ extension WorkflowRunner {
                 var iterator = pending.makeIterator()
                 for _ in 0..<window {
                     guard let item = iterator.next() else { break }
-                    group.addTask { (item.index, await self.runOne(step, inputs: inputs, outputs: outputs, item: item, limiter: limiter)) }
+                    group.addTask { (item.index, await self.runOne(step, inputs: inputs, outputs: outputs, item: item, limiter: limiter, budget: budget)) }
                 }
                 for await (index, outcome) in group {
                     tokens += outcome.tokens
@@ -63,7 +63,7 @@ extension WorkflowRunner {
                     }
                     if Task.isCancelled { continue }
                     if let next = iterator.next() {
-                        group.addTask { (next.index, await self.runOne(step, inputs: inputs, outputs: outputs, item: next, limiter: limiter)) }
+                        group.addTask { (next.index, await self.runOne(step, inputs: inputs, outputs: outputs, item: next, limiter: limiter, budget: budget)) }
                     }
                 }
             }
@@ -112,7 +112,7 @@ extension WorkflowRunner {
     }
 
     /// Renders, calls (for model steps), post-processes and writes one output.
-    func runOne(_ step: StepAnalysis, inputs: [String: Value], outputs: [String: Value], item: StepRenderer.FanOutItem?, limiter: RateLimiter) async -> ItemOutcome {
+    func runOne(_ step: StepAnalysis, inputs: [String: Value], outputs: [String: Value], item: StepRenderer.FanOutItem?, limiter: RateLimiter, budget: BudgetGuard?) async -> ItemOutcome {
         let id = step.step.id
         let providerName = self.providerName(for: step)
         let provider = step.step.kind.callsModel ? resolver.provider(named: providerName) : nil
@@ -139,7 +139,7 @@ extension WorkflowRunner {
         let request = ChatRequest(model: model, messages: rendered.messages, parameters: parameters)
         let client: any ModelClient
         do {
-            client = try await clients.client(for: provider)
+            client = decorated(try await clients.client(for: provider), provider: provider, model: model, step: id, budget: budget)
         } catch {
             return ItemOutcome(value: nil, diagnostics: error.diagnostics)
         }
@@ -166,15 +166,25 @@ extension WorkflowRunner {
             call.status = .failed
             call.error = error.message
             call.retries = max(0, error.attempts - 1)
+            // Nothing is known of what a failed call used; one never sent cost nothing.
+            call.costUSD = error.attempts == 0 || pricing(provider, model: model).free ? 0 : nil
             try? await store.recordCall(step: id, call: call, output: nil)
             var diagnostic = error.diagnostic(context: label)
             if error.kind == .cancelled { diagnostic = .error("run.interrupted", "\(label): interrupted") }
+            if error.kind == .budgetExceeded {
+                diagnostic = .error(
+                    "run.budget-exceeded", "\(label): \(error.message); the run stops here",
+                    suggestion: "continue with a bigger budget: --resume with a higher --max-cost / --max-tokens")
+            }
             return ItemOutcome(value: nil, diagnostics: [diagnostic], retries: call.retries, called: true)
         }
         call.responseModel = completion.model
         call.usage = Usage(
             promptTokens: completion.usage?.prompt ?? 0, completionTokens: completion.usage?.completion ?? 0,
-            totalTokens: completion.usage?.total ?? 0)
+            totalTokens: completion.usage?.total ?? 0, cachedTokens: completion.usage?.cachedPrompt ?? 0)
+        call.cacheHit = completion.cacheHit
+        call.costUSD = cost(of: completion, provider: provider, model: model)
+        if completion.cacheHit { observer.handle(.cacheHit(step: id, item: item?.index)) }
         call.latencyMilliseconds = Int(completion.latency.components.seconds * 1000 + completion.latency.components.attoseconds / 1_000_000_000_000_000)
         call.finishReason = completion.finishReason?.rawValue
         call.retries = completion.retries
@@ -188,13 +198,13 @@ extension WorkflowRunner {
                 call.error = message
                 try? await store.writeOutput(completion.content, to: RunFolder.rawPath(step: id, item: item?.index))
                 try? await store.recordCall(step: id, call: call, output: nil)
-                return ItemOutcome(value: nil, diagnostics: [.error("run.output-truncated", message, suggestion: "raise max_tokens, or set on_length: warn")], tokens: call.usage.totalTokens, retries: call.retries, called: true)
+                return ItemOutcome(value: nil, diagnostics: [.error("run.output-truncated", message, suggestion: "raise max_tokens, or set on_length: warn")], tokens: call.cacheHit ? 0 : call.usage.totalTokens, retries: call.retries, called: true)
             }
             warnings.append(.warning("run.output-truncated", message, suggestion: "raise max_tokens for step '\(id)', or set on_length: error to fail instead"))
         }
         var outcome = await finish(step, item: item?.index, raw: completion.content, call: call, label: label)
         outcome.diagnostics = warnings + outcome.diagnostics
-        outcome.tokens = call.usage.totalTokens
+        outcome.tokens = call.cacheHit ? 0 : call.usage.totalTokens
         outcome.retries = call.retries
         outcome.called = true
         return outcome
@@ -229,6 +239,16 @@ extension WorkflowRunner {
         } catch {
             return ItemOutcome(value: nil, diagnostics: [.error("run.write-failed", "\(label): cannot write its output: \(error.localizedDescription)")])
         }
+    }
+
+    /// US dollars for an answer: 0 from the cache or a `local` provider; nil when the model has no
+    /// price or the provider reported no usage.
+    func cost(of completion: ChatCompletion, provider: ProviderConfig, model: String) -> Double? {
+        if completion.cacheHit || provider.kind == .local { return 0 }
+        guard let usage = completion.usage else { return nil }
+        let prices = workspace.config.priceTable
+        guard let price = prices.price(for: completion.model) ?? prices.price(for: model) else { return nil }
+        return price.cost(of: Usage(promptTokens: usage.prompt, completionTokens: usage.completion, totalTokens: usage.total, cachedTokens: usage.cachedPrompt))
     }
 
     /// The parameters as sent in the request body, with the provider's name for the output limit.

@@ -93,6 +93,7 @@ public struct WorkflowRunner: Sendable {
     /// `previousItems` finished fan-out items (both from an earlier attempt, for `--resume`).
     public func run(inputs: [String: Value], previous: [String: Value] = [:], previousItems: [String: [Int: Value]] = [:]) async -> RunOutcome {
         let limiter = RateLimiter(.init(maxConcurrent: options.concurrency))
+        let budget = makeBudgetGuard(manifest: await store.manifest)
         var outputs = previous
         var diagnostics: [Diagnostic] = []
         var scheduler = StepScheduler(order: analysis.order, dependencies: analysis.steps.mapValues(\.dependencies))
@@ -116,7 +117,7 @@ public struct WorkflowRunner: Sendable {
                         let reusedItems = previousItems[id] ?? [:]
                         launched = true
                         group.addTask {
-                            await self.execute(step, inputs: inputs, outputs: snapshot, reusedItems: reusedItems, limiter: limiter)
+                            await self.execute(step, inputs: inputs, outputs: snapshot, reusedItems: reusedItems, limiter: limiter, budget: budget)
                         }
                     }
                     ready = launched ? [] : scheduler.takeReady()

@@ -15,6 +15,7 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
         var items: Int?
         var itemsDone = 0
         var retries = 0
+        var cacheHits = 0
         var note = ""
     }
 
@@ -80,7 +81,10 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
                 lines[id]?.elapsed = Self.seconds(elapsed)
                 lines[id]?.tokens = tokens
                 lines[id]?.retries = retries
-                plain = "\(id): done in \(Self.format(Self.seconds(elapsed)))\(tokens > 0 ? ", \(tokens) tokens" : "")\(retries > 0 ? ", \(retries) retr\(retries == 1 ? "y" : "ies")" : "")"
+                let hits = lines[id]?.cacheHits ?? 0
+                plain = "\(id): done in \(Self.format(Self.seconds(elapsed)))\(tokens > 0 ? ", \(tokens) tokens" : "")\(retries > 0 ? ", \(retries) retr\(retries == 1 ? "y" : "ies")" : "")\(Self.cacheNote(hits, items: lines[id]?.items).map { ", \($0)" } ?? "")"
+            case .cacheHit(let step, _):
+                lines[step]?.cacheHits += 1
             case .stepFailed(let id, let diagnostic):
                 lines[id]?.state = .failed
                 if let started = lines[id]?.started { lines[id]?.elapsed = Date().timeIntervalSince(started) }
@@ -140,12 +144,20 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
         if let elapsed, line.state != .waiting, line.state != .reused { text += "  \(Self.format(elapsed))" }
         if line.tokens > 0 { text += "  \(line.tokens) tokens" }
         if line.retries > 0 { text += "  \(line.retries) retr\(line.retries == 1 ? "y" : "ies")" }
+        if let cached = Self.cacheNote(line.cacheHits, items: line.items) { text += "  " + paint(cached, "2") }
         if !line.note.isEmpty { text += "  " + paint(line.note, "2") }
         return text
     }
 
     private func paint(_ text: String, _ code: String) -> String {
         color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    /// "cached" for a step answered from the response cache, "2 of 3 cached" for a fan-out.
+    static func cacheNote(_ hits: Int, items: Int?) -> String? {
+        guard hits > 0 else { return nil }
+        guard let items else { return "cached" }
+        return hits == items ? "all \(items) cached" : "\(hits) of \(items) cached"
     }
 
     static func seconds(_ duration: Duration) -> TimeInterval {

@@ -66,7 +66,7 @@ struct ProviderErrorTests {
             "provider.authentication", "provider.model-not-found", "provider.bad-request", "provider.http-status",
             "provider.rate-limited", "provider.server-error", "provider.timeout", "provider.connection",
             "provider.stream-interrupted", "provider.malformed-response", "provider.retries-exhausted",
-            "provider.cancelled", "provider.configuration", "provider.replay-miss",
+            "provider.cancelled", "provider.configuration", "provider.replay-miss", "provider.budget-exceeded",
         ])
     }
 

@@ -33,6 +33,24 @@ struct OpenAIClientTests {
         }
     }
 
+    @Test("cached prompt tokens come from usage.prompt_tokens_details.cached_tokens")
+    func cachedPromptTokens() async throws {
+        try await withFakeProvider { server, client in
+            let body = """
+                {"id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o-2024-08-06",
+                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+                 "usage": {"prompt_tokens": 2006, "completion_tokens": 300, "total_tokens": 2306,
+                           "prompt_tokens_details": {"cached_tokens": 1920, "audio_tokens": 0}}}
+                """
+            server.injectFaults([.status(200, body: body, headers: [:])])
+            let completion = try await client.complete(chatRequest())
+            #expect(completion.usage == TokenUsage(prompt: 2006, completion: 300, total: 2306, cachedPrompt: 1920))
+            // Without details, nothing is cached.
+            let plain = try await client.complete(chatRequest())
+            #expect(plain.usage?.cachedPrompt == 0)
+        }
+    }
+
     @Test("a streamed completion delivers deltas that add up to the content, with usage")
     func streamedCompletion() async throws {
         try await withFakeProvider { server, client in

@@ -40,6 +40,14 @@ struct GoldenTesterTests {
         #expect(harness.calls.count == 10)
     }
 
+    @Test func replayIgnoresTheWorkflowsBudget() async throws {
+        let harness = try await recorded()
+        let workflow = try harness.read("workflows/publishing-report.yaml")
+        try harness.write("workflows/publishing-report.yaml", workflow + "budget: {max_cost: 0.000001, max_tokens: 1}\n")
+        let report = try await harness.test("publishing-report", options: replay, cases: ["swift-concurrency"])
+        #expect(report.statuses == ["swift-concurrency/plan: passed", "swift-concurrency/sections: passed", "swift-concurrency/report: passed"])
+    }
+
     @Test func aPromptEditIsAReplayMissForExactlyTheStepsItAffects() async throws {
         let harness = try await recorded()
         try harness.edit("prompts/section-writer/v1.prompt", replacing: "in two short paragraphs.", with: "in three short paragraphs.")

@@ -107,6 +107,9 @@ final class RunnerHarness: @unchecked Sendable {
             options: options, observer: observer)
         let problems = runner.preflight()
         if problems.hasErrors { throw DiagnosticError(problems) }
+        let earlier = await store.manifest
+        let overBudget = runner.budgetProblems(inputs: inputs, previous: state.outputs, spent: earlier.usage, spentCost: earlier.costUSD ?? 0)
+        if overBudget.hasErrors { throw DiagnosticError(overBudget) }
         let outcome = await runner.run(inputs: inputs, previous: state.outputs, previousItems: state.items)
         await clients.shutdown()
         return (outcome, folder)

@@ -33,6 +33,9 @@ public struct QuireConfig: Sendable {
 
     public init() {}
 
+    /// The built-in prices overridden and extended by `prices:`.
+    public var priceTable: PriceTable { PriceTable(overrides: prices) }
+
     static let topKeys = ["provider", "providers", "defaults", "prices", "paths", "concurrency"]
     static let providerKeys = [
         "kind", "base_url", "api_key_env", "headers", "defaults", "capabilities", "max_concurrency", "requests_per_minute",

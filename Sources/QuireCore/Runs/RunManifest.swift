@@ -47,10 +47,23 @@ public struct RunManifest: Sendable, Hashable {
         self.artifacts = []
     }
 
-    /// Total token usage over every call of the run.
+    /// Total token usage over every call of the run that reached the provider (cache hits excluded).
     public var usage: Usage {
         steps.values.reduce(Usage()) { $0 + $1.totalUsage }
     }
+
+    /// US dollars over every call of the run; nil when a call's price is unknown.
+    public var costUSD: Double? {
+        var total = 0.0
+        for step in steps.values {
+            guard let cost = step.costUSD else { return nil }
+            total += cost
+        }
+        return total
+    }
+
+    /// Calls answered from the response cache.
+    public var cacheHits: Int { steps.values.reduce(0) { $0 + $1.calls.filter(\.cacheHit).count } }
 
     public var value: Value {
         var object: [String: Value] = [
@@ -73,6 +86,8 @@ public struct RunManifest: Sendable, Hashable {
         if let reusesRun { object["reuses_run"] = .string(reusesRun) }
         object["calls"] = .int(calls.count)
         object["retries"] = .int(calls.reduce(0) { $0 + $1.retries })
+        object["cost_usd"] = costUSD.map(Value.double) ?? .null
+        object["cache_hits"] = .int(calls.filter(\.cacheHit).count)
         return .object(object)
     }
 
@@ -120,24 +135,32 @@ public struct Usage: Sendable, Hashable {
     public var promptTokens = 0
     public var completionTokens = 0
     public var totalTokens = 0
+    /// Prompt tokens the provider served from its own prompt cache (`prompt_tokens_details.cached_tokens`),
+    /// billed at the cached-input price. Written as `cached_tokens` when not 0.
+    public var cachedTokens = 0
 
-    public init(promptTokens: Int = 0, completionTokens: Int = 0, totalTokens: Int = 0) {
+    public init(promptTokens: Int = 0, completionTokens: Int = 0, totalTokens: Int = 0, cachedTokens: Int = 0) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.totalTokens = totalTokens
+        self.cachedTokens = cachedTokens
     }
 
     public static func + (a: Usage, b: Usage) -> Usage {
-        Usage(promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens, totalTokens: a.totalTokens + b.totalTokens)
+        Usage(
+            promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens,
+            totalTokens: a.totalTokens + b.totalTokens, cachedTokens: a.cachedTokens + b.cachedTokens)
     }
 
     public var value: Value {
-        ["prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens), "total_tokens": .int(totalTokens)]
+        var o: [String: Value] = ["prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens), "total_tokens": .int(totalTokens)]
+        if cachedTokens != 0 { o["cached_tokens"] = .int(cachedTokens) }
+        return .object(o)
     }
 
     init(value: Value?) {
         let o = value?.objectValue ?? [:]
         func int(_ k: String) -> Int { if case .int(let i) = o[k] { return i }; return 0 }
-        self.init(promptTokens: int("prompt_tokens"), completionTokens: int("completion_tokens"), totalTokens: int("total_tokens"))
+        self.init(promptTokens: int("prompt_tokens"), completionTokens: int("completion_tokens"), totalTokens: int("total_tokens"), cachedTokens: int("cached_tokens"))
     }
 }

@@ -28,7 +28,19 @@ public struct StepRecord: Sendable, Hashable {
         self.warnings = warnings
     }
 
-    public var totalUsage: Usage { calls.reduce(Usage()) { $0 + $1.usage } }
+    /// Usage of the calls that reached the provider; cache hits keep their original usage for
+    /// information but are not counted.
+    public var totalUsage: Usage { calls.reduce(Usage()) { $1.cacheHit ? $0 : $0 + $1.usage } }
+
+    /// US dollars over the step's calls; nil when a call's price is unknown. 0 for a template step.
+    public var costUSD: Double? {
+        var total = 0.0
+        for call in calls {
+            guard let cost = call.costUSD else { return nil }
+            total += cost
+        }
+        return total
+    }
 
     public var value: Value {
         var o: [String: Value] = [
@@ -39,6 +51,7 @@ public struct StepRecord: Sendable, Hashable {
             "outputs": .list(outputs.map(Value.string)),
             "calls": .list(calls.map(\.value)),
             "usage": totalUsage.value,
+            "cost_usd": costUSD.map(Value.double) ?? .null,
         ]
         if let error { o["error"] = .string(error) }
         if !warnings.isEmpty { o["warnings"] = .list(warnings.map(Value.string)) }
@@ -111,12 +124,20 @@ public struct CallRecord: Sendable, Hashable {
     public var retries: Int
     public var error: String?
     public var output: String?
+    /// US dollars; 0 for a cache hit, a `local` provider or a call never sent; nil when the model has
+    /// no price (never guessed).
+    public var costUSD: Double?
+    /// Answered from the response cache: no request was sent; ``usage`` is the original call's.
+    public var cacheHit: Bool
 
     public init(
         item: Int?, status: StepRecord.Status, provider: String, model: String, responseModel: String? = nil,
         parameters: [String: Value], requestSHA256: String, usage: Usage = Usage(), latencyMilliseconds: Int = 0,
-        finishReason: String? = nil, retries: Int = 0, error: String? = nil, output: String? = nil
+        finishReason: String? = nil, retries: Int = 0, error: String? = nil, output: String? = nil,
+        costUSD: Double? = 0, cacheHit: Bool = false
     ) {
+        self.costUSD = costUSD
+        self.cacheHit = cacheHit
         self.item = item
         self.status = status
         self.provider = provider
@@ -143,6 +164,8 @@ public struct CallRecord: Sendable, Hashable {
             "latency_ms": .int(latencyMilliseconds),
             "finish_reason": finishReason.map(Value.string) ?? .null,
             "retries": .int(retries),
+            "cost_usd": costUSD.map(Value.double) ?? .null,
+            "cache_hit": .bool(cacheHit),
         ]
         if let item { o["item"] = .int(item) }
         if let responseModel { o["response_model"] = .string(responseModel) }
@@ -167,5 +190,11 @@ public struct CallRecord: Sendable, Hashable {
         retries = int("retries") ?? 0
         error = o["error"]?.stringValue
         output = o["output"]?.stringValue
+        switch o["cost_usd"] {
+        case .double(let d): costUSD = d
+        case .int(let i): costUSD = Double(i)
+        default: costUSD = nil
+        }
+        cacheHit = o["cache_hit"] == .bool(true)
     }
 }

@@ -9,6 +9,8 @@ public struct Workflow: Sendable {
     public var cases: [WorkflowCase]
     public var concurrency: Int?
     public var provider: String?
+    /// `budget:` — the most a run may spend; `--max-cost` / `--max-tokens` override each field.
+    public var budget: RunBudget? = nil
 
     public func step(_ id: String) -> Step? { steps.first { $0.id == id } }
     public func input(_ name: String) -> InputDeclaration? { inputs.first { $0.name == name } }

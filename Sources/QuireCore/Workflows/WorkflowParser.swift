@@ -1,6 +1,6 @@
 /// Builds a ``Workflow`` from YAML, collecting every problem with its location.
 public enum WorkflowParser {
-    static let topKeys = ["name", "description", "inputs", "defaults", "steps", "cases", "concurrency", "provider"]
+    static let topKeys = ["name", "description", "inputs", "defaults", "steps", "cases", "concurrency", "provider", "budget"]
     static let stepKeys = [
         "id", "description", "prompt", "template", "for_each", "as", "needs", "provider", "post", "output", "on_length",
         "vars", "compare",
@@ -41,6 +41,7 @@ public enum WorkflowParser {
                     if n >= 1 { workflow.concurrency = n } else { reader.error("parameter-range", "'concurrency' must be at least 1, got \(n)", at: value.location) }
                 }
             case "provider": workflow.provider = reader.string(value, "'provider'")
+            case "budget": workflow.budget = parseBudget(value, reader: &reader)
             default: break
             }
         }
@@ -51,6 +52,27 @@ public enum WorkflowParser {
         }
         if let casesNode { workflow.cases = parseCases(casesNode, inputs: workflow.inputs, reader: &reader) }
         return (workflow, reader.diagnostics)
+    }
+
+    /// `budget: {max_cost: 0.50, max_tokens: 20000}`.
+    static func parseBudget(_ node: YAMLNode, reader: inout YAMLReader) -> RunBudget? {
+        guard let fields = reader.mapping(node, "'budget'", allowed: ["max_cost", "max_tokens"]) else { return nil }
+        var budget = RunBudget(location: node.location)
+        for (key, pair) in fields {
+            let value = pair.value
+            if key == "max_cost" {
+                guard let amount = reader.double(value, "'max_cost'") else { continue }
+                if amount > 0 && amount.isFinite { budget.maxCost = amount } else {
+                    reader.error("parameter-range", "'max_cost' must be a positive amount of US dollars, got \(amount)", at: value.location)
+                }
+            } else {
+                guard let tokens = reader.int(value, "'max_tokens'") else { continue }
+                if tokens >= 1 { budget.maxTokens = tokens } else {
+                    reader.error("parameter-range", "'max_tokens' in 'budget' must be at least 1, got \(tokens)", at: value.location)
+                }
+            }
+        }
+        return budget.isEmpty ? nil : budget
     }
 
     static func parseSteps(_ node: YAMLNode, reader: inout YAMLReader) -> [Step] {

@@ -30,7 +30,16 @@ extension RunCommand {
         defer { interrupts.remove() }
         let planned = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: ClientPool(resolver: resolver), store: runs[0].store, options: options)
         let servers = LocalServerManager(workspaceRoot: global.root(), environment: environment, note: { Console.err($0) })
-        resolver.localEndpoints = try await prepareProviders(planned: planned, servers: servers, target: target, workspace: workspace)
+        // Each run has its own budget (--max-cost, --max-tokens and `budget:` bound a run, not the batch).
+        var refusals: [Diagnostic] = []
+        for run in runs {
+            refusals += planned.budgetProblems(inputs: run.values, previous: [:], spent: Usage(), spentCost: 0).map { problem in
+                var labelled = problem
+                labelled.message = "batch entry \(run.label): \(problem.message)"
+                return labelled
+            }
+        }
+        resolver.localEndpoints = try await prepareProviders(planned: planned, servers: servers, target: target, workspace: workspace, budget: refusals)
 
         for run in runs {
             do {
@@ -87,7 +96,10 @@ extension RunCommand {
         }
         let usage = outcomes.reduce(Usage()) { $0 + $1.manifest.usage }
         let succeeded = outcomes.filter { $0.status == .succeeded }.count
-        Console.err("\(succeeded) of \(runs.count) runs succeeded: \(usage.totalTokens) tokens (\(usage.promptTokens) prompt + \(usage.completionTokens) completion)")
+        let costs = outcomes.map(\.manifest.costUSD)
+        let cost = costs.contains(where: { $0 == nil }) ? "cost unknown for some calls" : RunBudget.dollars(costs.compactMap { $0 }.reduce(0, +))
+        let hits = outcomes.reduce(0) { $0 + $1.manifest.cacheHits }
+        Console.err("\(succeeded) of \(runs.count) runs succeeded: \(usage.totalTokens) tokens (\(usage.promptTokens) prompt + \(usage.completionTokens) completion), \(cost)\(hits > 0 ? ", \(hits) cache hit\(hits == 1 ? "" : "s")" : "")")
         let unfinished = outcomes.filter { $0.status != .succeeded }
         guard !unfinished.isEmpty else { return }
         Console.err("continue the unfinished run\(unfinished.count == 1 ? "" : "s") with:")

@@ -12,7 +12,16 @@ struct RunCommand: AsyncParsableCommand {
             independent steps and for_each items concurrently, each with its own parameters. Outputs go to \
             output/<workflow>/<run-id>/: one file per step (per item for a fan-out), the artifacts named by \
             `output:`, and manifest.json (inputs, prompt versions and hashes, parameters, usage, latency, \
-            finish reasons, retries).
+            finish reasons, retries, cost in US dollars, cache hits).
+
+            Cost and budgets: --max-cost / --max-tokens (or `budget:` in the workflow file) are checked \
+            before anything is sent — the rendered prompts plus each call's max_tokens — and again before \
+            every call. A run whose estimate is over budget does not start (exit 1); a call that could go \
+            over stops the run (exit 1), resumable with a bigger budget.
+
+            Response cache: a deterministic request (temperature 0, or a seed) already answered by the same \
+            provider is answered from .quire/cache/ at no cost. --no-cache turns it off; --refresh STEP \
+            calls the model again for that step and stores the new answers.
 
             The provider is --provider, else the step's, the workflow's or quire.yaml's, else `openai` when \
             OPENAI_API_KEY is set (environment or the workspace's .env), else `local`: a small model on this \
@@ -27,6 +36,8 @@ struct RunCommand: AsyncParsableCommand {
               quire run publishing-report --resume 20261122-093015-3f2a
               quire run publishing-report --batch topics.yaml     # one run per entry, all at once
               quire run publishing-report --from sections
+              quire run publishing-report --case swift-concurrency --model gpt-4o-mini --max-cost 0.05
+              quire run review-digest --case kettle --refresh facts
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -63,6 +74,18 @@ struct RunCommand: AsyncParsableCommand {
     var reuse: String?
 
     @Flag(help: "Print the manifest as JSON on stdout at the end (with --batch or --all-cases: a JSON list of them).")
+    @Option(help: ArgumentHelp("Refuse to start, or stop, rather than spend more than this many US dollars.", valueName: "usd"))
+    var maxCost: Double?
+
+    @Option(help: ArgumentHelp("Refuse to start, or stop, rather than use more than this many tokens (prompt + completion).", valueName: "n"))
+    var maxTokens: Int?
+
+    @Flag(help: "Do not read or write the response cache (.quire/cache/).")
+    var noCache = false
+
+    @Option(help: ArgumentHelp("Call the model again for this step instead of reading the response cache; the new answers are stored. Repeatable.", valueName: "step"))
+    var refresh: [String] = []
+
     var json = false
 
     @Option(help: ArgumentHelp("Run the workflow once per entry of this YAML/JSON list of inputs (or .jsonl file), all at once in this process.", valueName: "file"))
@@ -76,6 +99,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let maxCost, !(maxCost > 0 && maxCost.isFinite) { throw ValidationError("--max-cost must be a positive amount of US dollars") }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        if noCache && !refresh.isEmpty { throw ValidationError("--refresh writes the response cache, which --no-cache turns off; use one or the other") }
         if batch != nil || allCases {
             if batch != nil && allCases { throw ValidationError("--batch and --all-cases both choose the runs; use one") }
             let flag = batch != nil ? "--batch" : "--all-cases"
@@ -103,6 +129,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCodes.usage
         }
         global.report(validation.diagnostics.filter { $0.location?.file == analysis.workflow.path }, sources: workspace.sources)
+        let stepIDs = analysis.order
+        for step in refresh where !stepIDs.contains(step) {
+            global.report([.error("run.unknown-step", "--refresh names no step of '\(workflow)': '\(step)'", suggestion: Suggestions.didYouMean(step, in: stepIDs))], sources: [:])
+            throw ExitCodes.usage
+        }
 
         let environment = ProviderResolver.environment(workspaceRoot: root)
         var resolver = ProviderResolver(
@@ -110,7 +141,8 @@ struct RunCommand: AsyncParsableCommand {
             localModelPath: modelPath.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath).standardizedFileURL.path })
         let options = RunOptions(
             concurrency: concurrency ?? analysis.workflow.concurrency ?? workspace.config.concurrency ?? 8,
-            stream: stream, model: model, provider: provider)
+            stream: stream, model: model, provider: provider, budget: RunBudget(maxCost: maxCost, maxTokens: maxTokens),
+            cache: noCache ? nil : ResponseCache(workspaceRoot: root), refresh: Set(refresh))
         let clock = { @Sendable in Date() }
         if batch != nil || allCases {
             try await runBatch(workspace: workspace, fs: fs, analysis: analysis, resolver: resolver, options: options, environment: environment)
@@ -181,7 +213,10 @@ struct RunCommand: AsyncParsableCommand {
         interrupts.install { target.fire() }
         defer { interrupts.remove() }
         let servers = LocalServerManager(workspaceRoot: root, environment: environment, note: { Console.err($0) })
-        resolver.localEndpoints = try await prepareProviders(planned: planned, servers: servers, target: target, workspace: workspace)
+        // The budget: refuse before anything is sent (and before a local server starts) when the estimate is over.
+        let earlier = await store.manifest
+        let refusal = planned.budgetProblems(inputs: values, previous: state.outputs, spent: earlier.usage, spentCost: earlier.costUSD ?? 0)
+        resolver.localEndpoints = try await prepareProviders(planned: planned, servers: servers, target: target, workspace: workspace, budget: refusal)
         let clients = ClientPool(resolver: resolver)
         let runner = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: clients, store: store, options: options, observer: observer)
         do {
@@ -208,7 +243,7 @@ struct RunCommand: AsyncParsableCommand {
         let usage = outcome.manifest.usage
         switch outcome.status {
         case .succeeded:
-            let summary = "succeeded: \(usage.totalTokens) tokens (\(usage.promptTokens) prompt + \(usage.completionTokens) completion)"
+            let summary = "succeeded: \(usage.totalTokens) tokens (\(usage.promptTokens) prompt + \(usage.completionTokens) completion), \(Self.costSummary(outcome.manifest))"
             Console.err(summary)
             if !json {
                 if outcome.manifest.artifacts.isEmpty {
@@ -221,7 +256,7 @@ struct RunCommand: AsyncParsableCommand {
             Console.err("interrupted; continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
             throw ExitCodes.interrupted
         case .failed, .running:
-            Console.err("failed; outputs so far are in \(folder)/. After fixing the cause, continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
+            Console.err("failed after \(usage.totalTokens) tokens, \(Self.costSummary(outcome.manifest)); outputs so far are in \(folder)/. After fixing the cause, continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
             throw ExitCodes.failure
         }
     }
@@ -229,7 +264,8 @@ struct RunCommand: AsyncParsableCommand {
     /// Checks every model step's provider before anything is sent, then starts the local model servers
     /// the run needs (their files are checked with the rest). Reports problems and throws the exit code.
     /// - Returns: the base URL of each started local provider, by name.
-    func prepareProviders(planned: WorkflowRunner, servers: LocalServerManager, target: CancelTarget, workspace: Workspace) async throws -> [String: String] {
+    /// `budget` holds the refusals of the pre-run budget estimate (exit 1: the workspace is fine, the run is too dear).
+    func prepareProviders(planned: WorkflowRunner, servers: LocalServerManager, target: CancelTarget, workspace: Workspace, budget: [Diagnostic] = []) async throws -> [String: String] {
         var problems = planned.preflight()
         var launches: [LocalServerLaunch] = []
         for provider in planned.localProviders() {
@@ -241,6 +277,10 @@ struct RunCommand: AsyncParsableCommand {
         if problems.hasErrors {
             global.report(problems, sources: workspace.sources)
             throw ExitCodes.usage
+        }
+        if budget.hasErrors {
+            global.report(budget, sources: workspace.sources)
+            throw ExitCodes.failure
         }
         guard !launches.isEmpty else { return [:] }
         let start = Task { () async -> Result<[String: String], DiagnosticError> in
@@ -267,6 +307,20 @@ struct RunCommand: AsyncParsableCommand {
             global.report(error.diagnostics, sources: [:])
             throw ExitCodes.failure
         }
+    }
+
+    /// "$0.0123", "$0.0123, 3 cache hits", or "cost unknown (no price for 'my-model')".
+    static func costSummary(_ manifest: RunManifest) -> String {
+        var text: String
+        if let cost = manifest.costUSD {
+            text = RunBudget.dollars(cost)
+        } else {
+            let unpriced = Set(manifest.steps.values.flatMap(\.calls).filter { $0.costUSD == nil }.map(\.model)).sorted()
+            text = "cost unknown (no price for \(unpriced.map { "'\($0)'" }.joined(separator: ", ")); add it to quire.yaml's prices)"
+        }
+        let hits = manifest.cacheHits
+        if hits > 0 { text += ", \(hits) cache hit\(hits == 1 ? "" : "s")" }
+        return text
     }
 
     /// A run folder inside the workspace; `--out` may not leave it.
