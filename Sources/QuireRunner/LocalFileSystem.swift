@@ -20,11 +20,28 @@ public struct LocalFileSystem: WorkspaceFileSystem {
     /// The absolute URL of a workspace-relative path, after checking it stays inside the workspace.
     public func url(_ path: String) throws -> URL {
         let url = path.isEmpty || path == "." ? root : root.appendingPathComponent(path)
-        let resolved = url.resolvingSymlinksInPath().path
+        let resolved = Self.resolved(url)
         guard resolved == resolvedRoot || resolved.hasPrefix(resolvedRoot.hasSuffix("/") ? resolvedRoot : resolvedRoot + "/") else {
             throw OutsideWorkspace(path: path)
         }
         return url
+    }
+
+    /// The path with every symbolic link resolved, also when its last components do not exist yet
+    /// (a run folder about to be made): the longest existing prefix is resolved and the rest appended.
+    /// `resolvingSymlinksInPath` alone leaves a path that does not exist untouched, so `out/run`
+    /// under a link `out` to a folder elsewhere would look like it stays inside.
+    static func resolved(_ url: URL) -> String {
+        var existing = url.standardizedFileURL
+        var missing: [String] = []
+        // attributesOfItem does not follow links: a dangling link counts as existing, and is resolved.
+        while existing.path != "/", (try? FileManager.default.attributesOfItem(atPath: existing.path)) == nil {
+            missing.insert(existing.lastPathComponent, at: 0)
+            existing = existing.deletingLastPathComponent()
+        }
+        var resolved = existing.resolvingSymlinksInPath().path
+        for component in missing { resolved += (resolved.hasSuffix("/") ? "" : "/") + component }
+        return resolved
     }
 
     public func readFile(_ path: String) throws -> Data {

@@ -114,6 +114,7 @@ public struct QuireConfig: Sendable {
                 for (k, p) in entries {
                     guard let dir = reader.string(p.value, "'\(k)'") else { continue }
                     if let problem = OutputPath.problem(dir), problem != "'\(dir)' is reserved for the run's own files" {
+                        let problem = problem.replacingOccurrences(of: "run folder", with: "workspace")
                         reader.error("invalid-path", "invalid path '\(dir)': \(problem)", at: p.value.location)
                         continue
                     }

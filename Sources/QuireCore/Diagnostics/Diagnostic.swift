@@ -39,10 +39,28 @@ public struct Diagnostic: Sendable, Hashable, Codable, Error, CustomStringConver
     ) {
         self.severity = severity
         self.id = id
-        self.message = message
+        self.message = Self.visible(message)
         self.location = location
         self.notes = notes
-        self.suggestion = suggestion
+        self.suggestion = suggestion.map(Self.visible)
+    }
+
+    /// Control characters from the input (a NUL or an escape in a name) shown as `\u{1B}`, so a
+    /// message can neither drive the terminal nor break the one-line `path:line:col:` form.
+    static func visible(_ text: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool {
+            (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+        }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var shown = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                shown.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                shown.append(scalar)
+            }
+        }
+        return String(shown)
     }
 
     public static func error(

@@ -76,6 +76,9 @@ public struct WorkspaceValidator: Sendable {
         var problems: [Diagnostic] = []
         let stepIds = workflow.steps.map(\.id)
         let inputNames = workflow.inputs.map(\.name)
+        // Sets for the per-step lookups: with arrays, a workflow of thousands of steps took quadratic time.
+        let stepIdSet = Set(stepIds)
+        let workflowNames = Set(inputNames).union(stepIds)
         var usedInputs = Set<String>()
 
         for input in workflow.inputs {
@@ -104,7 +107,7 @@ public struct WorkspaceValidator: Sendable {
                 let location = step.locations["needs[\(index)]"] ?? step.location(of: "needs")
                 if need == step.id {
                     problems.append(.error("workflow.cycle", "step '\(step.id)' needs itself", at: location))
-                } else if stepIds.contains(need) {
+                } else if stepIdSet.contains(need) {
                     depend(need)
                 } else {
                     problems.append(.error("workflow.unknown-step", "step '\(step.id)' needs unknown step '\(need)'", at: location, suggestion: Suggestions.didYouMean(need, in: stepIds)))
@@ -117,7 +120,7 @@ public struct WorkspaceValidator: Sendable {
                 let location = step.location(of: "for_each")
                 if source == step.id {
                     problems.append(.error("workflow.cycle", "step '\(step.id)' cannot fan out over its own output", at: location))
-                } else if stepIds.contains(source) {
+                } else if stepIdSet.contains(source) {
                     depend(source)
                 } else if let input = workflow.input(source) {
                     usedInputs.insert(source)
@@ -128,7 +131,7 @@ public struct WorkspaceValidator: Sendable {
                 } else {
                     problems.append(.error("workflow.unknown-step", "'for_each' refers to unknown step or input '\(source)'", at: location, suggestion: Suggestions.didYouMean(source, in: stepIds + inputNames)))
                 }
-                if step.itemName == source || stepIds.contains(step.itemName) && step.itemName != step.id || inputNames.contains(step.itemName) {
+                if step.itemName == source || stepIdSet.contains(step.itemName) && step.itemName != step.id || inputNames.contains(step.itemName) {
                     problems.append(.error("workflow.name-conflict", "item name '\(step.itemName)' hides a step or input of the same name; choose another 'as'", at: step.location(of: "as")))
                 }
             }
@@ -168,18 +171,18 @@ public struct WorkspaceValidator: Sendable {
                 if case .template = step.kind, prompt.hasRoleMarkers {
                     problems.append(.error("workflow.template-with-roles", "template step '\(step.id)' uses '\(prompt.id)', which has role markers; a template step renders one text locally — use 'prompt:' to send messages to a model", at: step.location(of: key)))
                 }
-                var available = Set(workflow.inputs.map(\.name)).union(stepIds).union(step.vars.keys)
-                for input in prompt.inputs where input.defaultValue != nil { available.insert(input.name) }
+                var available = AvailableNames(shared: workflowNames, extra: Set(step.vars.keys))
+                for input in prompt.inputs where input.defaultValue != nil { available.extra.insert(input.name) }
                 if step.forEach != nil {
-                    available.insert(step.itemName)
-                    available.insert(Self.fanOutVariable)
+                    available.extra.insert(step.itemName)
+                    available.extra.insert(Self.fanOutVariable)
                 }
                 // A step cannot read its own output (unless an input of the same name is meant, reported above).
-                if !inputNames.contains(step.id) { available.remove(step.id) }
+                if !inputNames.contains(step.id) { available.hidden = step.id }
                 let note = "used by step '\(step.id)' (\(step.location(of: key)))"
                 for template in prompt.templates {
                     for use in variableUses(of: template, problems: &includeProblems) {
-                        if stepIds.contains(use.name) && use.name != step.id { depend(use.name) }
+                        if stepIdSet.contains(use.name) && use.name != step.id { depend(use.name) }
                         if inputNames.contains(use.name) { usedInputs.insert(use.name) }
                         guard !use.isGuarded, !available.contains(use.name) else { continue }
                         // A declared prompt input that is not provided is reported once, at the step, below.
@@ -190,7 +193,7 @@ public struct WorkspaceValidator: Sendable {
                         }
                         problems.append(.error(
                             "template.undefined-variable", "undefined variable '\(use.name)'", at: use.location, notes: [note],
-                            suggestion: Suggestions.didYouMean(use.name, in: available)))
+                            suggestion: Suggestions.didYouMean(use.name, in: available.all)))
                     }
                 }
                 // Declared prompt inputs without a default must be supplied.
@@ -198,7 +201,7 @@ public struct WorkspaceValidator: Sendable {
                     problems.append(.error(
                         "workflow.missing-prompt-input", "prompt '\(prompt.id)' needs input '\(input.name)', which step '\(step.id)' does not provide",
                         at: step.location(of: key), notes: ["declared at \(input.location)"],
-                        suggestion: Suggestions.didYouMean(input.name, in: available).map { $0 + " — or add '\(input.name)' to the workflow's inputs or the step's 'vars'" }))
+                        suggestion: Suggestions.didYouMean(input.name, in: available.all).map { $0 + " — or add '\(input.name)' to the workflow's inputs or the step's 'vars'" }))
                 }
                 // Parameters the provider is declared not to support.
                 if step.kind.callsModel, let providerName = step.provider ?? workflow.provider ?? workspace.config.defaultProvider,
@@ -269,4 +272,16 @@ public struct WorkspaceValidator: Sendable {
         }
         return problems
     }
+}
+
+/// The names a step's templates may read: the workflow's inputs and steps (shared by every step, not
+/// copied per step), the step's own additions, minus the step itself.
+struct AvailableNames {
+    let shared: Set<String>
+    var extra: Set<String>
+    var hidden: String?
+
+    func contains(_ name: String) -> Bool { name != hidden && (extra.contains(name) || shared.contains(name)) }
+
+    var all: [String] { shared.union(extra).filter { $0 != hidden }.sorted() }
 }

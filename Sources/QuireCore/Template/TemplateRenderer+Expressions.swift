@@ -282,7 +282,9 @@ extension TemplateRenderer {
                 throw failure(TemplateDiagnostics.tooLarge, "text exceeds the limit of 16 MiB", at: position)
             }
             try charge(bytes / 64, at: position)
-            return .string(String(repeating: s, count: max(0, n)))
+            // An empty text repeated is empty: String(repeating:count:) would still loop n times.
+            if s.isEmpty || n <= 0 { return .string("") }
+            return .string(String(repeating: s, count: n))
         default:
             break
         }
