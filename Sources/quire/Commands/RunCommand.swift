@@ -73,7 +73,6 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --from/--only: the run to reuse outputs from (default: the newest run whose reused steps succeeded).", valueName: "run-id"))
     var reuse: String?
 
-    @Flag(help: "Print the manifest as JSON on stdout at the end (with --batch or --all-cases: a JSON list of them).")
     @Option(help: ArgumentHelp("Refuse to start, or stop, rather than spend more than this many US dollars.", valueName: "usd"))
     var maxCost: Double?
 
@@ -86,6 +85,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Call the model again for this step instead of reading the response cache; the new answers are stored. Repeatable.", valueName: "step"))
     var refresh: [String] = []
 
+    @Flag(help: "Print the manifest as JSON on stdout at the end (with --batch or --all-cases: a JSON list of them).")
     var json = false
 
     @Option(help: ArgumentHelp("Run the workflow once per entry of this YAML/JSON list of inputs (or .jsonl file), all at once in this process.", valueName: "file"))
