@@ -215,11 +215,11 @@ extension WorkflowRunner {
         let id = step.step.id
         var call = call
         do {
-            if call != nil { try await store.writeOutput(raw, to: RunFolder.rawPath(step: id, item: item)) }
             let value: Value
             do {
                 value = try step.step.post.apply(to: raw)
             } catch {
+                if call != nil { try await store.writeOutput(raw, to: RunFolder.rawPath(step: id, item: item)) }
                 call?.status = .failed
                 call?.error = "post-processing failed: \(error)"
                 if let call { try? await store.recordCall(step: id, call: call, output: nil) }
@@ -227,7 +227,11 @@ extension WorkflowRunner {
                 return ItemOutcome(value: nil, diagnostics: [.error("run.post-processing", "\(label): \(error)", notes: rawNote)])
             }
             let path = RunFolder.outputPath(step: id, item: item, value: value)
-            try await store.writeOutput(RunFolder.contents(of: value), to: path)
+            let contents = RunFolder.contents(of: value)
+            // The raw answer gets a file of its own only when post-processing changed it: one file
+            // creation per call instead of two, which is most of a fan-out's file-system cost.
+            if call != nil && contents != raw { try await store.writeOutput(raw, to: RunFolder.rawPath(step: id, item: item)) }
+            try await store.writeOutput(contents, to: path)
             call?.status = .succeeded
             call?.output = path
             if let call {

@@ -59,6 +59,14 @@ struct RunCommandTests {
         #expect(report.contains("## <a id=\"section-2\"></a>Two"))
         #expect(try Self.manifest(dir, "output/r1")["status"] == "succeeded")
         #expect(server.chatRequestCount == 3)
+        // A raw answer is kept beside its output only when post-processing changed it.
+        #expect(try dir.read("output/r1/steps/plan.raw.txt") == "- One\n- Two")
+        for item in ["001", "002"] {
+            let output = try dir.read("output/r1/steps/sections/\(item).txt")
+            let raw = try? dir.read("output/r1/steps/sections/\(item).raw.txt")
+            #expect(raw != output, "an unchanged answer was written twice")
+            #expect(raw == nil || raw!.trimmingCharacters(in: .whitespacesAndNewlines) == output)
+        }
     }
 
     @Test func streamPrintsTokensAsTheyArrive() async throws {
