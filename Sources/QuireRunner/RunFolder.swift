@@ -26,7 +26,8 @@ public struct RunFolder: Sendable {
     /// `steps/plan` or `steps/sections/003` (without extension).
     public static func outputStem(step: String, item: Int?) -> String {
         guard let item else { return "steps/\(step)" }
-        return "steps/\(step)/\(String(format: "%03d", item))"
+        let digits = String(item)
+        return "steps/\(step)/\(String(repeating: "0", count: max(0, 3 - digits.count)))\(digits)"
     }
 
     /// The relative path an output value is written to: `.txt` for text, `.json` for anything else.

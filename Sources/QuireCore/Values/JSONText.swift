@@ -43,6 +43,13 @@ public enum JSONText {
 
     private static func writeString(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings need no escaping: append them whole (this runs for every key and value of
+        // every manifest, journal line and request hash).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -54,7 +61,7 @@ public enum JSONText {
             case "\u{0C}": out += "\\f"
             default:
                 if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
+                    out += "\\u00" + ContentHash.hex([UInt8(scalar.value)])
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

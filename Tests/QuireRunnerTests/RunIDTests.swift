@@ -1,0 +1,27 @@
+import Foundation
+import QuireRunner
+import Testing
+
+@Suite("Run ids and timestamps")
+struct RunIDTests {
+    @Test func timestampsAreISO8601InUTCWithMilliseconds() {
+        let cases: [(TimeInterval, String)] = [
+            (0, "1970-01-01T00:00:00.000Z"),
+            (1_795_333_815.5, "2026-11-22T07:50:15.500Z"),
+            (951_782_400.25, "2000-02-29T00:00:00.250Z"),
+            (4_102_444_799.75, "2099-12-31T23:59:59.750Z"),
+            (1_795_333_815.042, "2026-11-22T07:50:15.042Z"),
+        ]
+        for (seconds, expected) in cases {
+            #expect(RunID.timestamp(Date(timeIntervalSince1970: seconds)) == expected)
+        }
+    }
+
+    @Test func idsAreFolderNames() {
+        let id = RunID.make(date: Date(timeIntervalSince1970: 1_795_333_815), random: 0x3f2a)
+        #expect(id == "20261122-075015-3f2a")
+        #expect(RunID.isValid(id))
+        #expect(!RunID.isValid("../x"))
+        #expect(!RunID.isValid(".hidden"))
+    }
+}
