@@ -12,6 +12,9 @@ final class RunJournal: @unchecked Sendable {
 
     private let url: URL
     private var handle: FileHandle?
+    /// The journal may end in a partial line (a killed process, a failed write): the next entry starts
+    /// on a new line so that it is not glued to the broken one and lost with it.
+    private var startNewLine = false
 
     init(folder: URL) {
         url = folder.appendingPathComponent(Self.fileName)
@@ -24,12 +27,25 @@ final class RunJournal: @unchecked Sendable {
             if !FileManager.default.fileExists(atPath: url.path) {
                 _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             }
-            handle = try FileHandle(forWritingTo: url)
-            try handle?.seekToEnd()
+            let opened = try FileHandle(forUpdating: url)
+            let end = try opened.seekToEnd()
+            if end > 0 {
+                try opened.seek(toOffset: end - 1)
+                startNewLine = opened.readData(ofLength: 1) != Data("\n".utf8)
+                try opened.seekToEnd()
+            }
+            handle = opened
         }
         var entry: [String: Value] = ["step": .string(step), "call": call.value]
         if let output { entry["output"] = .string(output) }
-        try handle?.write(contentsOf: Data((JSONText.encode(.object(entry), pretty: false) + "\n").utf8))
+        let line = (startNewLine ? "\n" : "") + JSONText.encode(.object(entry), pretty: false) + "\n"
+        do {
+            try handle?.write(contentsOf: Data(line.utf8))
+            startNewLine = false
+        } catch {
+            startNewLine = true
+            throw error
+        }
     }
 
     /// Removes the journal once everything in it is in the manifest.

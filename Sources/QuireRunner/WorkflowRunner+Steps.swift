@@ -25,7 +25,7 @@ extension WorkflowRunner {
             record.outputs = record.calls.compactMap(\.output)
         }
         do { try await store.update(record) } catch {
-            return await fail(step, record: record, .error("run.write-failed", "cannot write the manifest: \(error.localizedDescription)"))
+            return await fail(step, record: record, writeFailure(error, path: "manifest.json", label: context(step, item: nil)))
         }
         observer.handle(.stepStarted(id: id, items: step.step.forEach != nil ? items.count : nil))
 
@@ -88,7 +88,7 @@ extension WorkflowRunner {
         current.warnings = problems.filter { !$0.isError }.map(\.message)
         current.outputs.sort()
         do { try await store.update(current) } catch {
-            return StepResult(id: id, value: nil, diagnostics: problems + [.error("run.write-failed", "cannot write the manifest: \(error.localizedDescription)")])
+            return StepResult(id: id, value: nil, diagnostics: problems + [writeFailure(error, path: "manifest.json", label: context(step, item: nil))])
         }
         observer.handle(.stepFinished(id: id, elapsed: ContinuousClock.now - stopwatch, tokens: tokens, retries: retries, calls: calls))
         return StepResult(id: id, value: value, diagnostics: problems)
@@ -214,12 +214,13 @@ extension WorkflowRunner {
     func finish(_ step: StepAnalysis, item: Int?, raw: String, call: CallRecord?, label: String) async -> ItemOutcome {
         let id = step.step.id
         var call = call
+        var writing = RunFolder.rawPath(step: id, item: item)
         do {
             let value: Value
             do {
                 value = try step.step.post.apply(to: raw)
             } catch {
-                if call != nil { try await store.writeOutput(raw, to: RunFolder.rawPath(step: id, item: item)) }
+                if call != nil { try await store.writeOutput(raw, to: writing) }
                 call?.status = .failed
                 call?.error = "post-processing failed: \(error)"
                 if let call { try? await store.recordCall(step: id, call: call, output: nil) }
@@ -230,18 +231,20 @@ extension WorkflowRunner {
             let contents = RunFolder.contents(of: value)
             // The raw answer gets a file of its own only when post-processing changed it: one file
             // creation per call instead of two, which is most of a fan-out's file-system cost.
-            if call != nil && contents != raw { try await store.writeOutput(raw, to: RunFolder.rawPath(step: id, item: item)) }
+            if call != nil && contents != raw { try await store.writeOutput(raw, to: writing) }
+            writing = path
             try await store.writeOutput(contents, to: path)
             call?.status = .succeeded
             call?.output = path
             if let call {
+                writing = call.item == nil ? "manifest.json" : RunJournal.fileName
                 try await store.recordCall(step: id, call: call, output: path)
             } else {
                 await store.addOutput(step: id, path: path)
             }
             return ItemOutcome(value: value)
         } catch {
-            return ItemOutcome(value: nil, diagnostics: [.error("run.write-failed", "\(label): cannot write its output: \(error.localizedDescription)")])
+            return ItemOutcome(value: nil, diagnostics: [writeFailure(error, path: writing, label: label)])
         }
     }
 

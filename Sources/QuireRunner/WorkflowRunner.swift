@@ -155,7 +155,7 @@ public struct WorkflowRunner: Sendable {
         do {
             try await store.finish(status)
         } catch {
-            diagnostics.append(.error("run.write-failed", "cannot write the manifest: \(error.localizedDescription)"))
+            diagnostics.append(writeFailure(error, path: "manifest.json"))
         }
         return RunOutcome(status: status, diagnostics: diagnostics, outputs: outputs, manifest: await store.manifest)
     }
@@ -196,7 +196,7 @@ public struct WorkflowRunner: Sendable {
                 try await store.writeOutput(text, to: name)
                 try await store.addArtifact(name)
             } catch {
-                diagnostics.append(.error("run.write-failed", "cannot write artifact '\(name)': \(error.localizedDescription)"))
+                diagnostics.append(writeFailure(error, path: name))
             }
         }
     }

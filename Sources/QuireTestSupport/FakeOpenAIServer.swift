@@ -188,9 +188,15 @@ public final class FakeOpenAIServer: Sendable {
         }
     }
 
-    /// Removes every scripted fault that has not fired yet.
+    /// Faults a seeded share of the chat requests no other script covers (nil stops it). See ``FakeFaultSchedule``.
+    public func setFaultSchedule(_ schedule: FakeFaultSchedule?) {
+        core.state.withLock { $0.schedule = schedule }
+    }
+
+    /// Removes every scripted fault that has not fired yet, and the schedule.
     public func clearFaults() {
         core.state.withLock { state in
+            state.schedule = nil
             state.faultsByIndex.removeAll()
             state.faultQueue.removeAll()
             state.predicateFaults.removeAll()
@@ -217,9 +223,24 @@ public final class FakeOpenAIServer: Sendable {
     /// Connections open now.
     public var openConnectionCount: Int { core.state.withLock { $0.connections.count } }
 
+    /// The fault each faulted request got, by request index (``ReceivedRequest/index``).
+    public var appliedFaults: [Int: FakeFault] { core.state.withLock { $0.appliedFaults } }
+
+    /// The usage of every complete, successful chat answer sent, by request index: what a client that
+    /// counts each answer once should have counted (failed, cut and abandoned answers are not here).
+    public var deliveredUsage: [Int: FakeUsage] { core.state.withLock { $0.deliveredUsage } }
+
+    /// Requests whose connection closed, from either side, before their answer was complete (a
+    /// cancelled client, a timed-out stall, a cut stream).
+    public var abandonedRequests: Set<Int> { core.state.withLock { $0.abandoned } }
+
     /// Forgets recorded requests and counts (scripts and responder stay).
     public func resetRecords() {
         core.state.withLock { state in
+            state.appliedFaults.removeAll()
+            state.deliveredUsage.removeAll()
+            state.abandoned.removeAll()
+            state.attemptsByBody.removeAll()
             state.requests.removeAll()
             state.requestCount = 0
             state.chatRequestCount = 0

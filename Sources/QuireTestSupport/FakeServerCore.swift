@@ -22,6 +22,15 @@ final class FakeServerCore: Sendable {
         var connectionCount = 0
         var closedConnectionCount = 0
         var stopping = false
+        var schedule: FakeFaultSchedule?
+        /// How many chat requests with each body were seen (for the schedule's attempt numbers).
+        var attemptsByBody: [String: Int] = [:]
+        /// The fault each faulted request got, by request index.
+        var appliedFaults: [Int: FakeFault] = [:]
+        /// The usage of every complete successful chat answer sent, by request index.
+        var deliveredUsage: [Int: FakeUsage] = [:]
+        /// Requests whose connection closed before their answer was complete.
+        var abandoned: Set<Int> = []
     }
 
     let options: FakeOpenAIServer.Options
@@ -48,21 +57,45 @@ final class FakeServerCore: Sendable {
     }
 
     /// The fault scripted for `request`, if any: by chat index first, then by predicate, then the queue
-    /// (the queue and index faults apply to chat requests only).
+    /// (the queue and index faults apply to chat requests only), then the seeded schedule.
     func fault(for request: ReceivedRequest) -> FakeFault? {
         state.withLock { state in
-            if let chatIndex = request.chatIndex, let fault = state.faultsByIndex.removeValue(forKey: chatIndex) {
-                return fault
-            }
-            if let position = state.predicateFaults.firstIndex(where: { $0.predicate(request) }) {
-                let fault = state.predicateFaults[position].fault
-                state.predicateFaults[position].remaining -= 1
-                if state.predicateFaults[position].remaining <= 0 { state.predicateFaults.remove(at: position) }
-                return fault
-            }
-            if request.chatIndex != nil, !state.faultQueue.isEmpty { return state.faultQueue.removeFirst() }
-            return nil
+            let fault = Self.scriptedFault(for: request, state: &state)
+            if let fault { state.appliedFaults[request.index] = fault }
+            return fault
         }
+    }
+
+    private static func scriptedFault(for request: ReceivedRequest, state: inout State) -> FakeFault? {
+        var attempt = 0
+        if request.chatIndex != nil {
+            attempt = state.attemptsByBody[request.body, default: 0]
+            state.attemptsByBody[request.body] = attempt + 1
+        }
+        if let chatIndex = request.chatIndex, let fault = state.faultsByIndex.removeValue(forKey: chatIndex) {
+            return fault
+        }
+        if let position = state.predicateFaults.firstIndex(where: { $0.predicate(request) }) {
+            let fault = state.predicateFaults[position].fault
+            state.predicateFaults[position].remaining -= 1
+            if state.predicateFaults[position].remaining <= 0 { state.predicateFaults.remove(at: position) }
+            return fault
+        }
+        if request.chatIndex != nil, !state.faultQueue.isEmpty { return state.faultQueue.removeFirst() }
+        if request.chatIndex != nil, let schedule = state.schedule {
+            return schedule.fault(body: request.body, attempt: attempt)
+        }
+        return nil
+    }
+
+    /// Notes that a complete successful answer (with this usage) went out for request `index`.
+    func delivered(_ index: Int, usage: FakeUsage) {
+        state.withLock { $0.deliveredUsage[index] = usage }
+    }
+
+    /// Notes that request `index` lost its connection before its answer was complete.
+    func abandoned(_ index: Int) {
+        state.withLock { _ = $0.abandoned.insert(index) }
     }
 
     var responder: (@Sendable (ReceivedRequest) -> FakeResponse)? { state.withLock { $0.responder } }

@@ -15,6 +15,10 @@ final class FakeServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var keepAlive = true
     private var active = true
     private var pending: Scheduled<Void>?
+    /// The request being answered on this connection, until its answer is complete.
+    private var inFlight: Int?
+    /// The usage of the successful chat answer being sent, if that is what is being sent.
+    private var answerUsage: FakeUsage?
 
     init(core: FakeServerCore) { self.core = core }
 
@@ -28,6 +32,8 @@ final class FakeServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         active = false
         pending?.cancel()
         pending = nil
+        if let index = inFlight { core.abandoned(index) }
+        inFlight = nil
         core.connectionClosed(context.channel)
         context.fireChannelInactive()
     }
@@ -65,6 +71,8 @@ final class FakeServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers: requestHead.headers.map { (name: $0.name, value: $0.value) },
             body: bodyTooLarge ? "" : String(buffer: body))
         body.clear()
+        inFlight = request.index
+        answerUsage = nil
         if bodyTooLarge {
             sendError(413, "The request body is larger than the fake server accepts.", type: "invalid_request_error",
                 code: nil, context: context)
@@ -120,6 +128,8 @@ final class FakeServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let reply = makeReply(request)
+        // What the client can count: streams report usage only when asked to.
+        answerUsage = !request.isStreaming || includeUsage(request) ? reply.usage : FakeUsage(prompt: 0, completion: 0)
         if request.isStreaming {
             let stream = streamEvents(reply, includeUsage: includeUsage(request))
             after(options.latency.base, context: context) {
@@ -388,6 +398,9 @@ final class FakeServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func end(context: ChannelHandlerContext) {
+        if let index = inFlight, let usage = answerUsage { core.delivered(index, usage: usage) }
+        inFlight = nil
+        answerUsage = nil
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }

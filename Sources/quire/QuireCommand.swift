@@ -1,9 +1,17 @@
 import ArgumentParser
+import Foundation
 import QuireCore
 
 @main
 struct QuireCommand: AsyncParsableCommand {
     static let version = "0.1.0"
+
+    static func main() async {
+        // Under a file-size limit (`ulimit -f`), a write past it must fail with EFBIG and be reported
+        // like a full disk, not kill quire with SIGXFSZ half-way through a run.
+        signal(SIGXFSZ, SIG_IGN)
+        await main(nil)
+    }
 
     static let configuration = CommandConfiguration(
         commandName: "quire",

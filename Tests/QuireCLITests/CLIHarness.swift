@@ -21,9 +21,13 @@ struct CLI {
 
     /// Runs `quire args…` in `directory`, with a bounded wait.
     @discardableResult
-    static func run(_ args: [String], in directory: URL, environment extra: [String: String] = [:], timeout: TimeInterval = 60) throws -> Result {
+    /// `executable` runs something else (a shell that sets limits, then execs quire) with `args`.
+    static func run(
+        _ args: [String], in directory: URL, environment extra: [String: String] = [:], timeout: TimeInterval = 60,
+        executable: URL? = nil
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = args
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment

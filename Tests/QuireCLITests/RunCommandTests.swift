@@ -211,8 +211,23 @@ struct RunCommandTests {
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(stderr.contains("--resume"))
         #expect(try Self.manifest(dir, "output/i")["status"] == "interrupted")
+        // The request in flight was cancelled: the server saw its connection close before the answer.
+        let closeDeadline = Date().addingTimeInterval(5)
+        while server.abandonedRequests.isEmpty && Date() < closeDeadline { try await Task.sleep(for: .milliseconds(20)) }
+        let abandoned = server.abandonedRequests
+        #expect(abandoned.count == 1, "one request was in flight (--concurrency 1): \(abandoned)")
+        #expect(abandoned.allSatisfy { server.deliveredUsage[$0] == nil })
+        let interrupted = try RunFolderScan.manifest(dir.url.appendingPathComponent("output/i"))
+        let finishedItems = Set((interrupted.steps["sections"]?.calls ?? []).filter { $0.status == .succeeded }.compactMap(\.item))
+        let sentBefore = server.chatRequestCount
+
         let resumed = try CLI.run(["run", "publishing-report", "--resume", "i", "--out", "output/i"], in: dir.url)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try Self.manifest(dir, "output/i")["status"] == "succeeded")
+        // The resume sends only what had not finished, each once.
+        let again = server.chatRequests.dropFirst(sentBefore).map(\.lastUserMessage)
+        #expect(again.count == 6 - finishedItems.count, "\(again)")
+        for n in finishedItems { #expect(!again.contains { $0.contains("\"S\(n)\"") }, "S\(n) finished before Ctrl-C but was sent again") }
+        try RunFolderScan.expectComplete(dir.url.appendingPathComponent("output/i"), "after Ctrl-C and --resume")
     }
 }

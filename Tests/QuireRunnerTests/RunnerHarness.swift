@@ -72,18 +72,20 @@ final class RunnerHarness: @unchecked Sendable {
 
     /// Runs a workflow through the library, with fast retries.
     func run(
-        _ workflow: String, variables: [(String, String)] = [], runID: String = "test-run", options: RunOptions = RunOptions(),
+        _ workflow: String, variables: [(String, String)] = [], caseName: String? = nil, runID: String = "test-run",
+        options: RunOptions = RunOptions(),
         environment: [String: String] = [:], retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), deadline: .seconds(20)),
+        timeouts: ProviderTimeouts = ProviderTimeouts(connect: .seconds(2), read: .seconds(2), request: .seconds(5)),
         resume: Bool = false, observer: any RunObserver = SilentObserver()
     ) async throws -> (RunOutcome, RunFolder) {
-        let prepared = try prepare(workflow, variables: variables, resolveInputs: !resume)
+        let prepared = try prepare(workflow, variables: variables, caseName: caseName, resolveInputs: !resume)
         let relative = "output/\(workflow)/\(runID)"
         let folder = RunFolder(url: root.appendingPathComponent(relative), relativePath: relative)
         let resolver = ProviderResolver(config: prepared.workspace.config, environment: environment)
         let clients = ClientPool(resolver: resolver) { configuration, limiter in
             var configuration = configuration
             configuration.retry = retry
-            configuration.timeouts = ProviderTimeouts(connect: .seconds(2), read: .seconds(2), request: .seconds(5))
+            configuration.timeouts = timeouts
             return OpenAIClient(configuration: configuration, rateLimiter: limiter)
         }
         var state = ResumeState()

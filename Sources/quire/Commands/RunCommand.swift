@@ -224,7 +224,9 @@ struct RunCommand: AsyncParsableCommand {
             try partial?.copyOutputs()
         } catch {
             await servers.stopAll()
-            global.report([.error("run.write-failed", "cannot create the run folder \(store.folder.relativePath): \(error.localizedDescription)")], sources: [:])
+            global.report([.error(
+                "run.write-failed", "cannot create the run folder \(store.folder.relativePath): \(error.localizedDescription)",
+                suggestion: "free disk space, or make sure \(store.folder.relativePath) can be created (permissions, no file in its way), then run again")], sources: [:])
             throw ExitCodes.failure
         }
         Console.err("run \(await store.manifest.runID) → \(store.folder.relativePath)/")

@@ -1,0 +1,38 @@
+import Foundation
+import QuireCore
+import QuireRunner
+import Testing
+
+/// The journal of finished calls after a process died part-way through appending to it.
+@Suite("Run journal")
+struct RunJournalTests {
+    @Test func anEntryAfterAPartialLineIsNotLost() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("quire-journal-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = RunFolder(url: root, relativePath: "run")
+        var manifest = RunManifest(
+            quireVersion: "test", runID: "run", workflow: "w", workflowPath: "workflows/w.yaml", workflowSHA256: "",
+            caseName: nil, startedAt: "now", inputs: [:], order: ["sections"])
+        manifest.steps["sections"] = StepRecord(
+            id: "sections", kind: "prompt-fan-out", status: .running, prompt: PromptStamp(name: "p", version: 1, path: "", sha256: ""))
+        func call(_ item: Int) -> CallRecord {
+            CallRecord(item: item, status: .succeeded, provider: "fake", model: "m", parameters: [:], requestSHA256: "h\(item)")
+        }
+
+        // A first process records item 1, then dies in the middle of appending item 2's line.
+        let first = RunStore(folder: folder, manifest: manifest, clock: { Date() })
+        try await first.save()
+        try await first.recordCall(step: "sections", call: call(1), output: "steps/sections/001.txt")
+        let journal = root.appendingPathComponent("journal.jsonl")
+        let handle = try FileHandle(forWritingTo: journal)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"call": {"item": 2, "status": "succ"#.utf8))
+        try handle.close()
+
+        // The resumed process records item 3: it must survive the broken line before it.
+        let resumed = RunStore(folder: folder, manifest: try RunStore.loadManifest(folder: folder), clock: { Date() })
+        try await resumed.recordCall(step: "sections", call: call(3), output: "steps/sections/003.txt")
+        let items = try RunStore.loadManifest(folder: folder).steps["sections"]?.calls.compactMap(\.item)
+        #expect(items == [1, 3])
+    }
+}
