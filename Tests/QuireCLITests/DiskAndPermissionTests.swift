@@ -40,7 +40,7 @@ struct DiskAndPermissionTests {
             ["-c", "ulimit -f 64 && exec \"$0\" \"$@\"", CLI.binary.path, "run", "publishing-report", "--var", "topic=Disk", "--out", "output/d"],
             in: dir.url, executable: URL(fileURLWithPath: "/bin/bash"))
         #expect(limited.status == 1, "exit \(limited.status): \(limited.stderr)")
-        #expect(limited.stderr.contains("cannot write output/d/steps/sections/002.raw.txt: File too large [run.write-failed]"), "\(limited.stderr)")
+        #expect(limited.stderr.contains("cannot write output/d/steps/sections/002.txt: File too large [run.write-failed]"), "\(limited.stderr)")
         #expect(limited.stderr.contains("free disk space or make output/d/ writable, then continue with --resume"), "\(limited.stderr)")
         #expect(limited.stderr.contains("quire run publishing-report --resume"), "\(limited.stderr)")
         // Nothing half-written: the item's files are absent, not cut at 64 KiB; the others are whole.
