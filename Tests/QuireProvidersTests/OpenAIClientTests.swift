@@ -216,8 +216,7 @@ struct OpenAIClientTests {
     func concurrentLatency() async throws {
         let latency = FakeLatency(base: .milliseconds(200), perToken: .milliseconds(2))
         try await withFakeProvider(server: .init(latency: latency)) { server, client in
-            let start = ContinuousClock.now
-            try await withThrowingTaskGroup(of: String.self) { group in
+                        try await withThrowingTaskGroup(of: String.self) { group in
                 for index in 0..<16 {
                     group.addTask {
                         let messages = [ChatMessage(.user, "request number \(index)")]
@@ -231,8 +230,10 @@ struct OpenAIClientTests {
                 for try await content in group { seen.insert(content) }
                 #expect(seen.count == 16)
             }
-            // Serially this would take 16 × ~220 ms; overlapped it takes about one request's time.
-            #expect(ContinuousClock.now - start < .seconds(2))
+            // In flight together, the 16 requests need 16 connections: a per-host cap below the
+            // concurrency (AsyncHTTPClient's default is 8) would queue them on fewer, reused ones.
+            // (Wall time is not asserted: serially this takes 16 × ~220 ms, but a busy machine blurs it.)
+            #expect(server.connectionCount == 16)
             #expect(server.chatRequestCount == 16)
         }
     }
