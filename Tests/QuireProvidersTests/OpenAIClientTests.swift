@@ -216,7 +216,7 @@ struct OpenAIClientTests {
     func concurrentLatency() async throws {
         let latency = FakeLatency(base: .milliseconds(200), perToken: .milliseconds(2))
         try await withFakeProvider(server: .init(latency: latency)) { server, client in
-                        try await withThrowingTaskGroup(of: String.self) { group in
+            try await withThrowingTaskGroup(of: String.self) { group in
                 for index in 0..<16 {
                     group.addTask {
                         let messages = [ChatMessage(.user, "request number \(index)")]
