@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuireCore
+import QuireHistory
 import QuireRunner
 
 struct RunCommand: AsyncParsableCommand {
@@ -188,6 +189,16 @@ struct RunCommand: AsyncParsableCommand {
         }
         let clients = ClientPool(resolver: resolver)
         let runner = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: clients, store: store, options: options, observer: observer)
+        // The run history: opened once per run; a history that cannot be opened or written only warns.
+        do {
+            let database = try HistoryDatabase.open(workspaceRoot: root)
+            let global = self.global
+            await store.attachHistory(HistoryRecorder(database: database) { message in
+                global.report([.warning("history.write-failed", message)], sources: [:])
+            })
+        } catch {
+            global.report([.warning("history.unavailable", "\(error.description); this run goes on without it")], sources: [:])
+        }
         do {
             if resume != nil { try await store.markResumed() } else { try await store.save() }
         } catch {
