@@ -189,16 +189,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         let clients = ClientPool(resolver: resolver)
         let runner = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: clients, store: store, options: options, observer: observer)
-        // The run history: opened once per run; a history that cannot be opened or written only warns.
-        do {
-            let database = try HistoryDatabase.open(workspaceRoot: root)
-            let global = self.global
-            await store.attachHistory(HistoryRecorder(database: database) { message in
-                global.report([.warning("history.write-failed", message)], sources: [:])
-            })
-        } catch {
-            global.report([.warning("history.unavailable", "\(error.description); this run goes on without it")], sources: [:])
+        // The run history: opened once per run, written in the background; a history that cannot be
+        // opened or written only warns.
+        let global = self.global
+        let history = HistoryRecorder(workspaceRoot: root) { id, message in
+            global.report([.warning(id, message)], sources: [:])
         }
+        await store.attachHistory(history)
         do {
             if resume != nil { try await store.markResumed() } else { try await store.save() }
         } catch {
@@ -213,6 +210,7 @@ struct RunCommand: AsyncParsableCommand {
         target.set { task.cancel() }
         let outcome = await task.value
         observer.stop()
+        history.flush()
         await clients.shutdown()
         await servers.stopAll()
 
