@@ -355,6 +355,53 @@ struct HistoryCommandTests {
         #expect(after.first?.objectValue?["status"] == "succeeded")
     }
 
+    @Test func aLockedHistoryNamesTheFileAndNeverFailsARun() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        Self.answer(server, titles: ["One"])
+        let dir = try RunCommandTests.workspace(server: server)
+        #expect(try CLI.run(["history", "rebuild"], in: dir.url).status == 0)
+
+        // Another process holds SQLite's write lock until the test removes a file (60 s at most).
+        let release = dir.url.appendingPathComponent("release-lock")
+        try Data().write(to: release)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", """
+            import os, sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None)
+            c.execute("BEGIN EXCLUSIVE")
+            print("locked", flush=True)
+            deadline = time.time() + 60
+            while os.path.exists(sys.argv[2]) and time.time() < deadline:
+                time.sleep(0.05)
+            """, dir.url.appendingPathComponent(".quire/history.sqlite").path, release.path]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        defer {
+            try? FileManager.default.removeItem(at: release)
+            holder.waitUntilExit()
+        }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        try #require(line.hasPrefix("locked"), "the lock holder did not start: \(line)")
+
+        let run = try CLI.run(["run", "publishing-report", "--var", "topic=Locked", "--out", "output/l"], in: dir.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("warning: the run history .quire/history.sqlite is locked by another process"), "\(run.stderr)")
+        #expect(run.stderr.contains("this run goes on without it"))
+        #expect(try RunCommandTests.manifest(dir, "output/l")["status"] == "succeeded")
+
+        let rebuild = try CLI.run(["history", "rebuild"], in: dir.url)
+        #expect(rebuild.status == 1)
+        #expect(rebuild.stderr.contains("the run history .quire/history.sqlite is locked"), "\(rebuild.stderr)")
+
+        try FileManager.default.removeItem(at: release)
+        holder.waitUntilExit()
+        #expect(try CLI.run(["history", "rebuild"], in: dir.url).stdout == "rebuilt .quire/history.sqlite: 1 run, 2 calls\n")
+    }
+
     @Test func twentyRunsAtOnceAllLandInTheHistory() async throws {
         let server = FakeOpenAIServer()
         try await server.start()
