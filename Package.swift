@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Pure core: parsing, templates, validation, planning, post-processing, diffing.
@@ -42,12 +43,19 @@ let package = Package(
             name: "QuireRunner",
             dependencies: ["QuireCore", "QuireProviders"]
         ),
+        // The run history: `.quire/history.sqlite` (SQLite through GRDB), kept apart so the other modules
+        // never link SQLite.
+        .target(
+            name: "QuireHistory",
+            dependencies: ["QuireCore", "QuireRunner", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // The thin command-line interface: the only place that wires real implementations together.
         .executableTarget(
             name: "quire",
             dependencies: [
                 "QuireCore",
                 "QuireRunner",
+                "QuireHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuireCLITests",
-            dependencies: ["quire", "QuireCore", "QuireRunner", "QuireTestSupport"]
+            dependencies: ["quire", "QuireCore", "QuireRunner", "QuireHistory", "QuireTestSupport"]
         ),
     ]
 )

@@ -9,13 +9,19 @@ public actor RunStore {
     private let journal: RunJournal
     /// False keeps the manifest and outputs in memory only: `quire test` keeps its own copy of what it needs.
     private let persists: Bool
+    /// Told about every manifest write (the run history); nil for none.
+    private var history: (any RunHistorySink)?
 
-    public init(folder: RunFolder, manifest: RunManifest, clock: @escaping @Sendable () -> Date, persists: Bool = true) {
+    public init(
+        folder: RunFolder, manifest: RunManifest, clock: @escaping @Sendable () -> Date, persists: Bool = true,
+        history: (any RunHistorySink)? = nil
+    ) {
         self.folder = folder
         self.manifest = manifest
         self.clock = clock
         self.journal = RunJournal(folder: folder.url)
         self.persists = persists
+        self.history = persists ? history : nil
     }
 
     /// Reads a run's manifest back, with the calls its journal recorded after the last rewrite.
@@ -26,10 +32,24 @@ public actor RunStore {
         return manifest
     }
 
+    /// Tells `history` about every manifest write from now on (ignored when the store does not persist).
+    public func attachHistory(_ history: any RunHistorySink) {
+        if persists { self.history = history }
+    }
+
     /// Writes the manifest as it is now.
     public func save() throws {
+        try save(changedSteps: nil)
+    }
+
+    /// Writes the manifest, then tells the history which steps changed (the manifest comes first:
+    /// it is what the history is rebuilt from). `changedSteps` nil: any step may have changed; `[]`: only
+    /// the run's own fields did.
+    private func save(changedSteps: Set<String>?, tellingHistory: Bool = true) throws {
         guard persists else { return }
-        try AtomicFileWriter.write(manifest.json, to: folder.manifestURL)
+        let value = manifest.value
+        try AtomicFileWriter.write(JSONText.encode(value, pretty: true) + "\n", to: folder.manifestURL)
+        if tellingHistory { history?.record(manifest: value, folder: folder.relativePath, changedSteps: changedSteps) }
     }
 
     /// Replaces a step's record and rewrites the manifest.
@@ -37,7 +57,7 @@ public actor RunStore {
         var record = record
         record.calls.sort { ($0.item ?? 0) < ($1.item ?? 0) }
         manifest.steps[record.id] = record
-        try save()
+        try save(changedSteps: [record.id])
     }
 
     /// Records one finished (or failed) call: in memory, and as one appended journal line, so a
@@ -51,7 +71,9 @@ public actor RunStore {
         if manifest.steps[id]!.calls.count > 1 || call.item != nil {
             if persists { try journal.append(step: id, call: call, output: output) }
         } else {
-            try save()
+            // The step's end follows at once and tells the history; a kill in between is caught up
+            // from this manifest by `quire runs`.
+            try save(changedSteps: [id], tellingHistory: false)
         }
     }
 
@@ -63,7 +85,7 @@ public actor RunStore {
 
     public func addArtifact(_ path: String) throws {
         if !manifest.artifacts.contains(path) { manifest.artifacts.append(path) }
-        try save()
+        try save(changedSteps: [])
     }
 
     public func finish(_ status: RunManifest.Status) throws {
@@ -72,7 +94,8 @@ public actor RunStore {
         for (id, record) in manifest.steps {
             manifest.steps[id]?.calls = record.calls.sorted { ($0.item ?? 0) < ($1.item ?? 0) }
         }
-        try save()
+        // Every step was told to the history when it ended (or was skipped): only the run's row changes.
+        try save(changedSteps: [])
         if persists { journal.remove() }
     }
 

@@ -29,11 +29,13 @@ struct QuireCommand: AsyncParsableCommand {
               quire render publishing-report --var topic="Structured concurrency in Swift"
               quire list --json
               quire test
+              quire runs
             """,
         version: version,
         subcommands: [
             InitCommand.self, ValidateCommand.self, ListCommand.self, RenderCommand.self, RunCommand.self, TestCommand.self,
-            AcceptCommand.self, PromptsCommand.self, DoctorCommand.self, LocalCommand.self,
+            AcceptCommand.self, RunsCommand.self, ShowCommand.self, StatsCommand.self, DiffCommand.self, HistoryCommand.self,
+            PromptsCommand.self, DoctorCommand.self, LocalCommand.self,
         ]
     )
 }

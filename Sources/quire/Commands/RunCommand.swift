@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuireCore
+import QuireHistory
 import QuireRunner
 
 struct RunCommand: AsyncParsableCommand {
@@ -219,6 +220,13 @@ struct RunCommand: AsyncParsableCommand {
         resolver.localEndpoints = try await prepareProviders(planned: planned, servers: servers, target: target, workspace: workspace, budget: refusal)
         let clients = ClientPool(resolver: resolver)
         let runner = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: clients, store: store, options: options, observer: observer)
+        // The run history: opened once per run, written in the background; a history that cannot be
+        // opened or written only warns.
+        let global = self.global
+        let history = HistoryRecorder(workspaceRoot: root) { id, message in
+            global.report([.warning(id, message)], sources: [:])
+        }
+        await store.attachHistory(history)
         do {
             if resume != nil { try await store.markResumed() } else { try await store.save() }
             try partial?.copyOutputs()
@@ -236,6 +244,7 @@ struct RunCommand: AsyncParsableCommand {
         target.set { task.cancel() }
         let outcome = await task.value
         observer.stop()
+        history.flush()
         await clients.shutdown()
         await servers.stopAll()
 

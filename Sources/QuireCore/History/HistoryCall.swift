@@ -1,0 +1,46 @@
+/// One model call in the history: the numbers `quire show` lists and `quire stats` aggregates.
+public struct HistoryCall: Sendable, Hashable {
+    public var runID: String
+    public var stepID: String
+    /// 1-based fan-out item, nil for a plain step.
+    public var item: Int?
+    public var status: String
+    public var provider: String
+    public var model: String
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var latencyMilliseconds: Int
+    public var finishReason: String?
+    public var retries: Int
+    /// nil when the model has no known price.
+    public var costUSD: Double?
+    public var cacheHit: Bool
+    /// The parameters sent, as canonical JSON (sorted keys).
+    public var parametersJSON: String
+    public var requestSHA256: String
+
+    public init(
+        runID: String, stepID: String, item: Int? = nil, status: String, provider: String, model: String, promptTokens: Int = 0,
+        completionTokens: Int = 0, latencyMilliseconds: Int = 0, finishReason: String? = nil, retries: Int = 0,
+        costUSD: Double? = nil, cacheHit: Bool = false, parametersJSON: String = "{}", requestSHA256: String = ""
+    ) {
+        self.runID = runID
+        self.stepID = stepID
+        self.item = item
+        self.status = status
+        self.provider = provider
+        self.model = model
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.latencyMilliseconds = latencyMilliseconds
+        self.finishReason = finishReason
+        self.retries = retries
+        self.costUSD = costUSD
+        self.cacheHit = cacheHit
+        self.parametersJSON = parametersJSON
+        self.requestSHA256 = requestSHA256
+    }
+
+    /// `plan` or `sections[3]`.
+    public var label: String { item.map { "\(stepID)[\($0)]" } ?? stepID }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import QuireCore
+import QuireHistory
+import QuireRunner
+
+struct DiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two runs: inputs, prompt versions, parameters, and each step's output as a unified diff.",
+        discussion: """
+            Reads both run folders (found through the run history, else under output/). Exit codes, as diff(1): \
+            0 the runs are identical (same inputs, prompt versions and hashes, parameters and outputs), 1 they \
+            differ, 64 a run cannot be found or read.
+
+            Examples:
+              quire diff 20261122-093015-3f2a 20261122-101500-9b1c
+              quire diff 20261122-093015-3f2a 20261122-101500-9b1c --json
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The first (older) run id.")
+    var runA: String
+
+    @Argument(help: "The second (newer) run id.")
+    var runB: String
+
+    @Flag(help: "Print the comparison as JSON on stdout.")
+    var json = false
+
+    func run() async throws {
+        let history = try HistoryAccess(global: global)
+        let (manifestA, filesA) = try load(runA, history: history)
+        let (manifestB, filesB) = try load(runB, history: history)
+        let comparison = RunComparison(a: manifestA, b: manifestB, filesA: filesA, filesB: filesB)
+        if json {
+            Console.out(JSONText.encode(comparison.value, pretty: true))
+        } else {
+            var text = comparison.rendered
+            if text.hasSuffix("\n") { text.removeLast() }
+            Console.out(text)
+        }
+        if !comparison.isIdentical { throw ExitCodes.failure }
+    }
+
+    /// A run's manifest and the text of every output and artifact it lists.
+    func load(_ id: String, history: HistoryAccess) throws -> (RunManifest, [String: String]) {
+        let folder: String
+        do {
+            folder = try history.record(id).run.folder
+        } catch let error as HistoryError {
+            throw history.fail(error)
+        }
+        let value: Value
+        let manifest: RunManifest
+        do {
+            value = try ManifestFile.value(workspaceRoot: history.root, folder: folder)
+            manifest = try RunManifest(value: value)
+        } catch {
+            global.report([.error("history.unreadable-run", "cannot read \(folder)/manifest.json: \(error)")], sources: [:])
+            throw ExitCodes.usage
+        }
+        var files: [String: String] = [:]
+        let base = history.root.appendingPathComponent(folder)
+        for path in manifest.steps.values.flatMap(\.outputs) + manifest.artifacts {
+            if let data = try? Data(contentsOf: base.appendingPathComponent(path)) { files[path] = String(decoding: data, as: UTF8.self) }
+        }
+        return (manifest, files)
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import QuireCore
+import QuireHistory
+import QuireRunner
+
+/// What the history commands share: opening the history, bringing unfinished runs up to date with
+/// their manifests, and telling a live run from one whose process is gone.
+struct HistoryAccess {
+    let global: GlobalOptions
+    let root: URL
+    let database: HistoryDatabase
+
+    /// Opens the workspace's history, or reports why not (naming the file) and exits 1.
+    init(global: GlobalOptions) throws {
+        self.global = global
+        root = global.root()
+        do {
+            database = try HistoryDatabase.open(workspaceRoot: root)
+        } catch {
+            global.report([.error("history.unavailable", error.description)], sources: [:])
+            throw ExitCodes.failure
+        }
+    }
+
+    /// Runs the history says are still running, re-read from their manifests (and journals): a run that
+    /// was killed stops where its manifest stops.
+    func refreshUnfinished() throws {
+        for run in try database.runs(status: "running") {
+            guard var record = try? ManifestFile.record(workspaceRoot: root, folder: run.folder) else { continue }
+            record.run.pid = run.pid
+            try database.write(record)
+        }
+    }
+
+    /// Reports a history error and exits 1.
+    func fail(_ error: HistoryError) -> ExitCode {
+        global.report([.error("history.unavailable", error.description)], sources: [:])
+        return ExitCodes.failure
+    }
+
+    /// False when the run says `running` but the process that wrote it is gone (killed, or the machine restarted).
+    static func isAlive(_ run: HistoryRun) -> Bool {
+        guard run.status == "running" else { return false }
+        guard let pid = run.pid, pid > 0 else { return true }
+        return kill(pid_t(pid), 0) == 0 || errno == EPERM
+    }
+
+    /// `running`, or `abandoned` for a running run whose process is gone.
+    static func status(_ run: HistoryRun) -> String {
+        run.status == "running" && !isAlive(run) ? "abandoned" : run.status
+    }
+
+    static func json(_ run: HistoryRun) -> Value {
+        guard case .object(var o) = run.value else { return run.value }
+        o["abandoned"] = .bool(run.status == "running" && !isAlive(run))
+        return .object(o)
+    }
+
+    /// A run id the history knows, or an error with the closest ids.
+    func record(_ id: String) throws -> HistoryRecord {
+        if let record = try database.record(runID: id) { return record }
+        let ids = (try? database.runs(limit: 500).map(\.runID)) ?? []
+        // A unique prefix is enough (`20261122-0930`).
+        let matches = ids.filter { $0.hasPrefix(id) }
+        if matches.count == 1, let record = try database.record(runID: matches[0]) { return record }
+        let hint = matches.count > 1 ? "'\(id)' matches \(matches.count) runs: \(matches.prefix(5).joined(separator: ", "))" : nil
+        global.report([.error(
+            "history.unknown-run", "no run '\(id)' in the run history \(HistoryDatabase.relativePath)\(hint.map { ": \($0)" } ?? "")",
+            suggestion: hint == nil ? (Suggestions.didYouMean(id, in: ids) ?? "see `quire runs`; runs made before the history existed appear after `quire history rebuild`") : nil)], sources: [:])
+        throw ExitCodes.usage
+    }
+}
