@@ -50,6 +50,16 @@ struct RunBatchTests {
         #expect(seen.map(\.0) == ["Alpha", "Beta", "How SQLite's write-ahead log works", "Structured concurrency in Swift"])
         #expect(seen.allSatisfy { $0.1 == "everyone" })
         #expect(seen.map(\.2) == [nil, nil, "sqlite-wal", "swift-concurrency"])
+
+        // Every run of the batch is in the history, with its calls.
+        let runs = try CLI.run(["runs", "--json"], in: dir.url)
+        #expect(runs.status == 0, "\(runs.stderr)")
+        guard case .list(let rows) = try JSONText.decode(runs.stdout) else {
+            Issue.record("quire runs --json did not print a list: \(runs.stdout)")
+            return
+        }
+        #expect(rows.count == 4)
+        #expect(rows.allSatisfy { $0.objectValue?["status"] == "succeeded" }, "\(rows)")
     }
 
     @Test func allCasesRunsEveryCaseAndJSONListsTheManifests() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import QuireCore
+import QuireHistory
 import QuireRunner
 
 /// `quire run WORKFLOW --batch FILE` and `--all-cases`: many runs of one workflow at once, in this process.
@@ -41,7 +42,13 @@ extension RunCommand {
         }
         resolver.localEndpoints = try await prepareProviders(planned: planned, servers: servers, target: target, workspace: workspace, budget: refusals)
 
+        // One history for the whole batch (it writes on a queue of its own; each run is its own row).
+        let global = self.global
+        let history = HistoryRecorder(workspaceRoot: global.root()) { id, message in
+            global.report([.warning(id, message)], sources: [:])
+        }
         for run in runs {
+            await run.store.attachHistory(history)
             do {
                 try await run.store.save()
             } catch {
@@ -72,6 +79,7 @@ extension RunCommand {
         }
         target.set { task.cancel() }
         let outcomes = await task.value
+        history.flush()
         await clients.shutdown()
         await servers.stopAll()
 
