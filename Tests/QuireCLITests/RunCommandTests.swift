@@ -197,12 +197,15 @@ struct RunCommandTests {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        // Polled with blocking sleeps: other suites run in parallel and may hold every thread of the
+        // cooperative pool (a synchronous CLI.run of the real model takes minutes), so a Task.sleep here
+        // could resume only after the run had finished on its own.
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if let manifest = try? Self.manifest(dir, "output/i"), manifest["steps"]?.objectValue?["plan"]?.objectValue?["status"] == "succeeded" { break }
-            try await Task.sleep(for: .milliseconds(20))
+            usleep(20_000)
         }
-        try await Task.sleep(for: .milliseconds(100))
+        usleep(100_000)
         kill(process.processIdentifier, SIGINT)
         let start = Date()
         process.waitUntilExit()
