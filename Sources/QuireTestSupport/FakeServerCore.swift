@@ -23,8 +23,9 @@ final class FakeServerCore: Sendable {
         var closedConnectionCount = 0
         var stopping = false
         var schedule: FakeFaultSchedule?
-        /// How many chat requests with each body were seen (for the schedule's attempt numbers).
-        var attemptsByBody: [String: Int] = [:]
+        /// How many chat requests with each body (by hash) were seen while a schedule was set, for
+        /// the schedule's attempt numbers.
+        var attemptsByBody: [UInt64: Int] = [:]
         /// The fault each faulted request got, by request index.
         var appliedFaults: [Int: FakeFault] = [:]
         /// The usage of every complete successful chat answer sent, by request index.
@@ -68,9 +69,10 @@ final class FakeServerCore: Sendable {
 
     private static func scriptedFault(for request: ReceivedRequest, state: inout State) -> FakeFault? {
         var attempt = 0
-        if request.chatIndex != nil {
-            attempt = state.attemptsByBody[request.body, default: 0]
-            state.attemptsByBody[request.body] = attempt + 1
+        if request.chatIndex != nil, state.schedule != nil {
+            let key = FakeFaultSchedule.fnv1a(request.body)
+            attempt = state.attemptsByBody[key, default: 0]
+            state.attemptsByBody[key] = attempt + 1
         }
         if let chatIndex = request.chatIndex, let fault = state.faultsByIndex.removeValue(forKey: chatIndex) {
             return fault

@@ -57,6 +57,16 @@ struct CLI {
     }
 
     struct TimedOut: Error { var args: [String] }
+
+    /// ``run(_:in:environment:timeout:executable:)`` on a thread of its own: waiting for the process
+    /// does not hold one of the few threads that every async test shares.
+    static func runDetached(
+        _ args: [String], in directory: URL, environment extra: [String: String] = [:], timeout: TimeInterval = 60,
+        executable: URL? = nil
+    ) async throws -> Result {
+        try await detached { try run(args, in: directory, environment: extra, timeout: timeout, executable: executable) }
+    }
+
 }
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -82,5 +92,16 @@ final class TemporaryDirectory {
 
     func read(_ path: String) throws -> String {
         try String(contentsOf: url.appendingPathComponent(path), encoding: .utf8)
+    }
+}
+
+extension CLI.Result: @unchecked Sendable {}
+
+/// Runs blocking work (waiting for processes, polling files) on a new thread, off the cooperative pool.
+func detached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 1 << 20
+        thread.start()
     }
 }

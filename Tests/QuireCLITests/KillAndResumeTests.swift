@@ -15,11 +15,11 @@ struct KillAndResumeTests {
     }
 
     /// Starts `quire run` on the 20-section workflow; returns the process.
-    static func start(_ args: [String], in dir: TemporaryDirectory) throws -> Process {
+    static func start(_ args: [String], in directory: URL) throws -> Process {
         let process = Process()
         process.executableURL = CLI.binary
         process.arguments = args
-        process.currentDirectoryURL = dir.url
+        process.currentDirectoryURL = directory
         process.environment = ["NO_COLOR": "1", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? ""]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -28,8 +28,11 @@ struct KillAndResumeTests {
         return process
     }
 
-    // The waits below poll synchronously: other suites block the (two-thread) cooperative pool while
-    // their `quire` processes run, and a `Task.sleep` poll could wake long after the moment it waits for.
+    // The waits below poll synchronously, on a thread of their own (``detached(_:)``): other suites
+    // block the (two-thread) cooperative pool while their `quire` processes run, so a `Task.sleep` poll
+    // could wake long after the moment it waits for, and a poll on the pool would starve other tests.
+
+    struct Failed: Error, CustomStringConvertible { var description: String }
 
     /// Waits (bounded) until `file` exists or the process ended; returns when it saw the file.
     static func waitFor(_ file: URL, while process: Process, timeout: TimeInterval = 20) -> Date? {
@@ -71,17 +74,23 @@ struct KillAndResumeTests {
         let args = ["run", "publishing-report", "--var", "topic=Kill", "--concurrency", "4"]
 
         // The uninterrupted run: its outputs, and how long it runs once its manifest exists.
-        let reference = try Self.start(args + ["--out", "output/reference"], in: dir)
-        let referenceFolder = dir.url.appendingPathComponent("output/reference")
-        let began = try #require(Self.waitFor(referenceFolder.appendingPathComponent("manifest.json"), while: reference))
-        #expect(Self.waitForExit(reference))
-        let span = Date().timeIntervalSince(began)
-        #expect(reference.terminationStatus == 0)
+        let root = dir.url
+        let referenceFolder = root.appendingPathComponent("output/reference")
+        let span: TimeInterval = try await detached {
+            let reference = try Self.start(args + ["--out", "output/reference"], in: root)
+            guard let began = Self.waitFor(referenceFolder.appendingPathComponent("manifest.json"), while: reference) else {
+                throw Failed(description: "the reference run never wrote its manifest")
+            }
+            guard Self.waitForExit(reference), reference.terminationStatus == 0 else {
+                throw Failed(description: "the reference run failed")
+            }
+            return Date().timeIntervalSince(began)
+        }
         let expected = try RunFolderScan.outputs(referenceFolder)
         #expect(expected.count == 2 + Self.sections + 2, "the plan (its answer and its raw answer, which post-processing changed), one file per section (trimming changed nothing, so no raw copy), the report step and report.md")
 
         var generator = SplitMix64(seed: Self.seed)
-        var killedMidway = 0, finishedAtKill = 0, resent = 0
+        var killedMidway = 0, finishedAtKill = 0, resent = 0, retriedInResume = 0
         var done: [Int] = []
         for trial in 0..<Self.trials {
             // Stratified: trial i is killed in the i-th twentieth of the run, at a random point within it.
@@ -90,14 +99,21 @@ struct KillAndResumeTests {
             let comment: Comment = "trial \(trial), kill \(Int(delay * 1000)) ms after the manifest appeared (KILL_SEED=\(Self.seed))"
             let out = "output/k\(trial)"
             let folder = dir.url.appendingPathComponent(out)
-            let process = try Self.start(args + ["--out", out], in: dir)
-            guard Self.waitFor(folder.appendingPathComponent("manifest.json"), while: process) != nil else {
-                Issue.record("the run never wrote its manifest — \(comment)")
+            let manifestFile = folder.appendingPathComponent("manifest.json")
+            let outcome: String? = try await detached {
+                let process = try Self.start(args + ["--out", out], in: root)
+                guard Self.waitFor(manifestFile, while: process) != nil else {
+                    kill(process.processIdentifier, SIGKILL)
+                    return "the run never wrote its manifest"
+                }
+                usleep(useconds_t(delay * 1_000_000))
+                kill(process.processIdentifier, SIGKILL)
+                return Self.waitForExit(process) ? nil : "the killed process did not exit"
+            }
+            if let outcome {
+                Issue.record("\(outcome) — \(comment)")
                 continue
             }
-            usleep(useconds_t(delay * 1_000_000))
-            kill(process.processIdentifier, SIGKILL)
-            #expect(Self.waitForExit(process), "\(comment)")
 
             // What the killed run had finished, as Quire reads it back.
             let killed = try RunFolderScan.manifest(folder)
@@ -112,7 +128,7 @@ struct KillAndResumeTests {
             done.append(finishedItems.count)
             let sentBefore = server.chatRequestCount
 
-            let resumed = try CLI.run(["run", "publishing-report", "--resume", "k\(trial)", "--out", out], in: dir.url, timeout: 30)
+            let resumed = try await CLI.runDetached(["run", "publishing-report", "--resume", "k\(trial)", "--out", out], in: dir.url, timeout: 30)
             #expect(resumed.status == 0, "\(resumed.stderr) — \(comment)")
             let again = Array(server.chatRequests.dropFirst(sentBefore))
             resent += again.count
@@ -121,8 +137,12 @@ struct KillAndResumeTests {
             }
             let againItems = again.compactMap(Self.item(of:))
             #expect(Set(againItems).isDisjoint(with: finishedItems), "finished items sent again: \(Set(againItems).intersection(finishedItems).sorted()) — \(comment)")
-            #expect(againItems.count == Set(againItems).count, "an item sent twice by one resume — \(comment)")
-            #expect(againItems.count + finishedItems.count == Self.sections, "\(comment)")
+            #expect(Set(againItems).union(finishedItems) == Set(1...Self.sections), "\(comment)")
+            // Twice only as a retry within the resume (max_retries: 1), as when a starved machine lets a
+            // 5 s timeout pass; counted below.
+            let counts = Dictionary(grouping: againItems, by: { $0 }).mapValues(\.count)
+            #expect(counts.values.allSatisfy { $0 <= 2 }, "\(counts) — \(comment)")
+            retriedInResume += counts.values.filter { $0 > 1 }.count
 
             let final = try RunFolderScan.manifest(folder)
             #expect(final.status == .succeeded, "\(comment)")
@@ -132,7 +152,7 @@ struct KillAndResumeTests {
         let elapsed = Date().timeIntervalSince(started)
         #expect(killedMidway >= Self.trials / 2, "most kills should land mid-run (\(killedMidway) of \(Self.trials))")
         #expect(Set(done.filter { (1..<Self.sections).contains($0) }).count >= 2, "kills should land part-way through the sections: \(done)")
-        print("kills: \(Self.trials) trials (seed \(Self.seed)) over a \(Int(span * 1000)) ms run: \(killedMidway) killed mid-run, \(finishedAtKill) had finished; sections finished at the kill: \(done); \(resent) requests sent by the resumes; \(String(format: "%.1f", elapsed)) s")
-        #expect(elapsed < 90, "the kill suite should stay bounded (took \(elapsed) s)")
+        print("kills: \(Self.trials) trials (seed \(Self.seed)) over a \(Int(span * 1000)) ms run: \(killedMidway) killed mid-run, \(finishedAtKill) had finished; sections finished at the kill: \(done); \(resent) requests sent by the resumes (\(retriedInResume) items retried within a resume); \(String(format: "%.1f", elapsed)) s")
+        #expect(elapsed < 180, "the kill suite should stay bounded (took \(elapsed) s; about 20 s on an idle machine)")
     }
 }
