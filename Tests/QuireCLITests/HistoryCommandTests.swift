@@ -200,6 +200,13 @@ struct HistoryCommandTests {
         #expect(value?["identical"] == false)
         #expect(value?["steps"]?.listValue?.count == 3)
 
+        // A run the history does not know (made before it existed) is found under output/.
+        let copy = "output/publishing-report/20200101-000000-0001"
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("output/publishing-report"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: dir.url.appendingPathComponent("output/a"), to: dir.url.appendingPathComponent(copy))
+        let unrecorded = try CLI.run(["diff", ids[0], "20200101-000000-0001"], in: dir.url)
+        #expect(unrecorded.status == 0, "\(unrecorded.stdout)\(unrecorded.stderr)")
+
         let missing = try CLI.run(["diff", ids[0], "nope"], in: dir.url)
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("no run 'nope'"))

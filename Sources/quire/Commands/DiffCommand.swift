@@ -44,11 +44,29 @@ struct DiffCommand: AsyncParsableCommand {
         if !comparison.isIdentical { throw ExitCodes.failure }
     }
 
+    /// `output/<workflow>/<id>` when exactly one workflow has a run folder of that id with a manifest.
+    static func folderUnderOutput(_ id: String, root: URL, output: String) -> String? {
+        guard RunID.isValid(id) else { return nil }
+        let base = root.appendingPathComponent(output)
+        let workflows = (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []
+        let matches = workflows.sorted().filter {
+            FileManager.default.fileExists(atPath: base.appendingPathComponent($0).appendingPathComponent(id).appendingPathComponent("manifest.json").path)
+        }
+        return matches.count == 1 ? "\(output)/\(matches[0])/\(id)" : nil
+    }
+
     /// A run's manifest and the text of every output and artifact it lists.
     func load(_ id: String, history: HistoryAccess) throws -> (RunManifest, [String: String]) {
         let folder: String
         do {
-            folder = try history.record(id).run.folder
+            if let known = try history.database.record(runID: id) {
+                folder = known.run.folder
+            } else if let found = Self.folderUnderOutput(id, root: history.root, output: global.loadWorkspace().0.config.paths.output) {
+                // A run made before the history existed (or by another checkout of the workspace).
+                folder = found
+            } else {
+                folder = try history.record(id).run.folder
+            }
         } catch let error as HistoryError {
             throw history.fail(error)
         }
