@@ -52,9 +52,9 @@ struct BadInputCLITests {
         }
 
         /// Runs quire in the workspace; returns the result and the seconds it took.
-        func run(_ args: [String]) throws -> (CLI.Result, Double) {
+        func run(_ args: [String]) async throws -> (CLI.Result, Double) {
             let start = ContinuousClock.now
-            let result = try CLI.run(args, in: workspace, timeout: 60)
+            let result = try await CLI.run(args, in: workspace, timeout: 60)
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print("quire \(args.map { $0.count > 40 ? "\($0.prefix(40))…" : $0 }.joined(separator: " ")): \(result.status) in \(String(format: "%.3f", seconds)) s")
@@ -73,11 +73,11 @@ struct BadInputCLITests {
     ]
 
     @Test(arguments: escapingOuts)
-    func outThatLeavesTheWorkspaceIsRefused(_ out: String) throws {
+    func outThatLeavesTheWorkspaceIsRefused(_ out: String) async throws {
         let sandbox = try Sandbox()
         try sandbox.link("linked-outside", to: sandbox.outside)
         let before = sandbox.snapshot()
-        let (result, seconds) = try sandbox.run(["run", "page", "--var", "topic=x", "--out", out])
+        let (result, seconds) = try await sandbox.run(["run", "page", "--var", "topic=x", "--out", out])
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("error: invalid run folder '\(out)': "), "\(result.stderr)")
         #expect(result.stderr.contains("[run.invalid-out]"))
@@ -86,11 +86,11 @@ struct BadInputCLITests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/quire-absolute-out"))
     }
 
-    @Test func anOutputFolderThatIsALinkOutsideIsRefused() throws {
+    @Test func anOutputFolderThatIsALinkOutsideIsRefused() async throws {
         let sandbox = try Sandbox()
         try sandbox.link("output", to: sandbox.outside)
         let before = sandbox.snapshot()
-        let (result, seconds) = try sandbox.run(["run", "page", "--var", "topic=x"])
+        let (result, seconds) = try await sandbox.run(["run", "page", "--var", "topic=x"])
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains("[run.invalid-out]"), "\(result.stderr)")
         #expect(result.stderr.contains("outside the workspace"), "\(result.stderr)")
@@ -98,34 +98,34 @@ struct BadInputCLITests {
         #expect(sandbox.snapshot() == before)
     }
 
-    @Test func promptFilesLinkedFromOutsideAreNotRead() throws {
+    @Test func promptFilesLinkedFromOutsideAreNotRead() async throws {
         let sandbox = try Sandbox(extra: [
             "workflows/leak.yaml": "inputs:\n  topic: {type: string}\nsteps:\n  - id: leak\n    prompt: secret@v1\n"
         ])
         try sandbox.link("prompts/secret/v1.prompt", to: sandbox.outside.appendingPathComponent("secret.prompt"))
         try sandbox.link("prompts/partials", to: sandbox.outside)
         let before = sandbox.snapshot()
-        let (result, seconds) = try sandbox.run(["validate"])
+        let (result, seconds) = try await sandbox.run(["validate"])
         #expect(result.status == 64, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr.contains("workflows/leak.yaml:5:13: error: unknown prompt 'secret' [workflow.unknown-prompt]"), "\(result.stdout)\(result.stderr)")
         #expect(!(result.stdout + result.stderr).contains("SECRET-OUTSIDE"))
         #expect(seconds < 10)
-        let (render, _) = try sandbox.run(["render", "leak", "--var", "topic=x"])
+        let (render, _) = try await sandbox.run(["render", "leak", "--var", "topic=x"])
         #expect(render.status == 64)
         #expect(!(render.stdout + render.stderr).contains("SECRET-OUTSIDE"))
         #expect(sandbox.snapshot() == before)
     }
 
-    @Test func templateSyntaxInAVarIsInertInARun() throws {
+    @Test func templateSyntaxInAVarIsInertInARun() async throws {
         let sandbox = try Sandbox()
         let value = "{{ topic }} {% include \"../outside/secret.prompt\" %} {# x #} {% for a in b %}"
-        let (result, seconds) = try sandbox.run(["run", "page", "--var", "topic=\(value)", "--out", "output/r"])
+        let (result, seconds) = try await sandbox.run(["run", "page", "--var", "topic=\(value)", "--out", "output/r"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try String(contentsOf: sandbox.workspace.appendingPathComponent("output/r/page.md"), encoding: .utf8) == "Topic: \(value)\n")
         #expect(seconds < 10)
     }
 
-    @Test func malformedVarsAreUsageErrors() throws {
+    @Test func malformedVarsAreUsageErrors() async throws {
         let sandbox = try Sandbox()
         let before = sandbox.snapshot()
         for (args, message) in [
@@ -133,7 +133,7 @@ struct BadInputCLITests {
             (["--var", "=x"], "error: --var expects name=value, got '=x' [run.invalid-var]"),
             (["--var", "topic=x", "--var", "tpoic=y"], "error: workflow 'page' has no input 'tpoic' [run.unknown-input]"),
         ] {
-            let (result, seconds) = try sandbox.run(["run", "page"] + args)
+            let (result, seconds) = try await sandbox.run(["run", "page"] + args)
             #expect(result.status == 64, "\(args): \(result.stderr)")
             #expect(result.stderr.hasPrefix(message), "\(args): \(result.stderr)")
             #expect(seconds < 10)
@@ -143,21 +143,21 @@ struct BadInputCLITests {
 
     /// One argument may be at most 128 KiB on Linux (MAX_ARG_STRLEN), so a value near that limit
     /// goes through `--var`, and a 50 MB value through `--vars-file`.
-    @Test func aLargeVarIsRenderedWhole() throws {
+    @Test func aLargeVarIsRenderedWhole() async throws {
         let sandbox = try Sandbox()
         let value = String(repeating: "0123456789abcdef", count: 7_000)
-        let (result, seconds) = try sandbox.run(["run", "page", "--var", "topic=\(value)", "--out", "output/big"])
+        let (result, seconds) = try await sandbox.run(["run", "page", "--var", "topic=\(value)", "--out", "output/big"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try String(contentsOf: sandbox.workspace.appendingPathComponent("output/big/page.md"), encoding: .utf8) == "Topic: \(value)\n")
         #expect(seconds < 10)
     }
 
-    @Test func anEnormousVarsFileValueIsAClearError() throws {
+    @Test func anEnormousVarsFileValueIsAClearError() async throws {
         let sandbox = try Sandbox()
         let value = String(repeating: "x", count: 50_000_000)
         try "topic: \(value)\n".write(to: sandbox.outer.url.appendingPathComponent("vars.yaml"), atomically: false, encoding: .utf8)
         let before = sandbox.snapshot()
-        let (result, seconds) = try sandbox.run(["run", "page", "--vars-file", "../vars.yaml", "--out", "output/huge"])
+        let (result, seconds) = try await sandbox.run(["run", "page", "--vars-file", "../vars.yaml", "--out", "output/huge"])
         #expect(result.status == 64, "\(result.stderr.prefix(500))")
         #expect(result.stderr.count < 2_000, "the error must not echo the value")
         #expect(seconds < 10)

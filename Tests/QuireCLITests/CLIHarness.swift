@@ -19,10 +19,21 @@ struct CLI {
         return repositoryRoot.appendingPathComponent(".build/debug/quire")
     }
 
-    /// Runs `quire args…` in `directory`, with a bounded wait.
+    /// Runs `quire args…` in `directory`, with a bounded wait, on a thread of its own: waiting for the
+    /// process never holds one of the (two, on a two-core machine) threads of the cooperative pool that
+    /// every async test shares — a test blocking them delays the timers and network callbacks of all
+    /// the suites running beside it. `executable` runs something else (a shell that sets limits, then
+    /// execs quire) with `args`.
     @discardableResult
-    /// `executable` runs something else (a shell that sets limits, then execs quire) with `args`.
     static func run(
+        _ args: [String], in directory: URL, environment extra: [String: String] = [:], timeout: TimeInterval = 60,
+        executable: URL? = nil
+    ) async throws -> Result {
+        try await detached { try runBlocking(args, in: directory, environment: extra, timeout: timeout, executable: executable) }
+    }
+
+    /// ``run(_:in:environment:timeout:executable:)`` on the calling thread; only for threads that may block.
+    static func runBlocking(
         _ args: [String], in directory: URL, environment extra: [String: String] = [:], timeout: TimeInterval = 60,
         executable: URL? = nil
     ) throws -> Result {
@@ -58,14 +69,6 @@ struct CLI {
 
     struct TimedOut: Error { var args: [String] }
 
-    /// ``run(_:in:environment:timeout:executable:)`` on a thread of its own: waiting for the process
-    /// does not hold one of the few threads that every async test shares.
-    static func runDetached(
-        _ args: [String], in directory: URL, environment extra: [String: String] = [:], timeout: TimeInterval = 60,
-        executable: URL? = nil
-    ) async throws -> Result {
-        try await detached { try run(args, in: directory, environment: extra, timeout: timeout, executable: executable) }
-    }
 
 }
 

@@ -21,15 +21,15 @@ struct CostCommandTests {
         try await server.start()
         defer { Task { await server.stop() } }
         let dir = try Self.workspace(server: server)
-        let result = try CLI.run(["run", "publishing-report", "--var", "topic=Budgets", "--max-cost", "0.01", "--out", "output/b"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report", "--var", "topic=Budgets", "--max-cost", "0.01", "--out", "output/b"], in: dir.url)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("exceeds the budget --max-cost $0.01; nothing was sent [run.budget-exceeded]"), "\(result.stderr)")
         #expect(server.requestCount == 0)
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("output/b").path))
 
-        let bad = try CLI.run(["run", "ask", "--var", "topic=x", "--max-tokens", "0"], in: dir.url)
+        let bad = try await CLI.run(["run", "ask", "--var", "topic=x", "--max-tokens", "0"], in: dir.url)
         #expect(bad.status == 64)
-        let unknown = try CLI.run(["run", "ask", "--var", "topic=x", "--refresh", "answr"], in: dir.url)
+        let unknown = try await CLI.run(["run", "ask", "--var", "topic=x", "--refresh", "answr"], in: dir.url)
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("did you mean 'answer'"), "\(unknown.stderr)")
         #expect(server.requestCount == 0)
@@ -40,23 +40,23 @@ struct CostCommandTests {
         try await server.start()
         defer { Task { await server.stop() } }
         let dir = try Self.workspace(server: server)
-        let first = try CLI.run(["run", "ask", "--var", "topic=caches"], in: dir.url, environment: ["FAKE_API_KEY": "sk-cli-SECRET"])
+        let first = try await CLI.run(["run", "ask", "--var", "topic=caches"], in: dir.url, environment: ["FAKE_API_KEY": "sk-cli-SECRET"])
         #expect(first.status == 0, "\(first.stderr)")
         // "Tell me about caches." is 4 words, the echo answer 6: (4 × 1000 + 6 × 2000) / 1M = $0.016.
         #expect(first.stderr.contains("succeeded: 10 tokens (4 prompt + 6 completion), $0.016\n"), "\(first.stderr)")
         #expect(server.chatRequestCount == 1)
 
-        let second = try CLI.run(["run", "ask", "--var", "topic=caches"], in: dir.url, environment: ["FAKE_API_KEY": "sk-cli-SECRET"])
+        let second = try await CLI.run(["run", "ask", "--var", "topic=caches"], in: dir.url, environment: ["FAKE_API_KEY": "sk-cli-SECRET"])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(server.chatRequestCount == 1, "answered from .quire/cache")
         #expect(second.stderr.contains("answer: done in"))
         #expect(second.stderr.contains("cached"))
         #expect(second.stderr.contains("succeeded: 0 tokens (0 prompt + 0 completion), $0, 1 cache hit\n"), "\(second.stderr)")
 
-        let off = try CLI.run(["run", "ask", "--var", "topic=caches", "--no-cache"], in: dir.url, environment: ["FAKE_API_KEY": "sk-cli-SECRET"])
+        let off = try await CLI.run(["run", "ask", "--var", "topic=caches", "--no-cache"], in: dir.url, environment: ["FAKE_API_KEY": "sk-cli-SECRET"])
         #expect(off.status == 0)
         #expect(server.chatRequestCount == 2)
-        let refreshed = try CLI.run(["run", "ask", "--var", "topic=caches", "--refresh", "answer"], in: dir.url, environment: ["FAKE_API_KEY": "sk-cli-SECRET"])
+        let refreshed = try await CLI.run(["run", "ask", "--var", "topic=caches", "--refresh", "answer"], in: dir.url, environment: ["FAKE_API_KEY": "sk-cli-SECRET"])
         #expect(refreshed.status == 0)
         #expect(server.chatRequestCount == 3)
 

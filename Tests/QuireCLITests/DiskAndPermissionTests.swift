@@ -36,7 +36,7 @@ struct DiskAndPermissionTests {
         let folder = dir.url.appendingPathComponent("output/d")
 
         // bash counts ulimit -f in 1024-byte blocks: no file may grow past 64 KiB.
-        let limited = try await CLI.runDetached(
+        let limited = try await CLI.run(
             ["-c", "ulimit -f 64 && exec \"$0\" \"$@\"", CLI.binary.path, "run", "publishing-report", "--var", "topic=Disk", "--out", "output/d"],
             in: dir.url, executable: URL(fileURLWithPath: "/bin/bash"))
         #expect(limited.status == 1, "exit \(limited.status): \(limited.stderr)")
@@ -55,7 +55,7 @@ struct DiskAndPermissionTests {
 
         // Space is back: the run resumes, sending only the item that could not be saved.
         let before = server.chatRequestCount
-        let resumed = try await CLI.runDetached(["run", "publishing-report", "--resume", "d", "--out", "output/d"], in: dir.url)
+        let resumed = try await CLI.run(["run", "publishing-report", "--resume", "d", "--out", "output/d"], in: dir.url)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(server.chatRequests.dropFirst(before).map(\.lastUserMessage).count == 1)
         #expect(try dir.read("output/d/steps/sections/002.txt") == big)
@@ -82,7 +82,7 @@ struct DiskAndPermissionTests {
             try FileManager.default.createDirectory(at: blocked, withIntermediateDirectories: true)
             try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: blocked.path)
         }
-        let result = try await CLI.runDetached(["run", "publishing-report", "--var", "topic=ReadOnly", "--out", "output/ro"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report", "--var", "topic=ReadOnly", "--out", "output/ro"], in: dir.url)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("cannot write output/ro/steps/sections/00"), "\(result.stderr)")
         #expect(result.stderr.contains("[run.write-failed]"))
@@ -98,7 +98,7 @@ struct DiskAndPermissionTests {
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: blocked.path)
         }
         let before = server.chatRequestCount
-        let resumed = try await CLI.runDetached(["run", "publishing-report", "--resume", "ro", "--out", "output/ro"], in: dir.url)
+        let resumed = try await CLI.run(["run", "publishing-report", "--resume", "ro", "--out", "output/ro"], in: dir.url)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let again = server.chatRequests.dropFirst(before).map(\.lastUserMessage)
         #expect(again.count == 3, "the three sections, not the plan: \(again)")
@@ -114,7 +114,7 @@ struct DiskAndPermissionTests {
         Self.answer(server)
         let dir = try RunCommandTests.workspace(server: server)
         try dir.write(["output/blocked": "a file, not a folder"])
-        let result = try await CLI.runDetached(["run", "publishing-report", "--var", "topic=T", "--out", "output/blocked/run"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report", "--var", "topic=T", "--out", "output/blocked/run"], in: dir.url)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("cannot create the run folder output/blocked/run"), "\(result.stderr)")
         #expect(server.chatRequestCount == 0)

@@ -4,35 +4,35 @@ import Testing
 
 @Suite("CLI: init, validate, list, render, prompts", .serialized)
 struct FoundationCommandsTests {
-    @Test func initWritesAWorkspaceThatValidates() throws {
+    @Test func initWritesAWorkspaceThatValidates() async throws {
         let dir = try TemporaryDirectory()
-        let created = try CLI.run(["init", "ws"], in: dir.url)
+        let created = try await CLI.run(["init", "ws"], in: dir.url)
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.contains("Created a Quire workspace"))
         let ws = dir.url.appendingPathComponent("ws")
         #expect(try String(contentsOf: ws.appendingPathComponent(".gitignore"), encoding: .utf8).contains("output/"))
-        let validated = try CLI.run(["validate"], in: ws)
+        let validated = try await CLI.run(["validate"], in: ws)
         #expect(validated.status == 0)
         #expect(validated.stdout == "2 workflows, 6 prompt files: 0 errors, 0 warnings\n")
         #expect(validated.stderr == "")
     }
 
-    @Test func initRefusesToOverwrite() throws {
+    @Test func initRefusesToOverwrite() async throws {
         let dir = try TemporaryDirectory()
-        try CLI.run(["init"], in: dir.url)
-        let again = try CLI.run(["init"], in: dir.url)
+        try await CLI.run(["init"], in: dir.url)
+        let again = try await CLI.run(["init"], in: dir.url)
         #expect(again.status == 64)
         #expect(again.stderr.contains("[init.file-exists]"))
         #expect(again.stderr.contains("--force"))
     }
 
-    @Test func validateReportsAllProblemsWithLocationsAndExits64() throws {
+    @Test func validateReportsAllProblemsWithLocationsAndExits64() async throws {
         let dir = try TemporaryDirectory()
         try dir.write([
             "prompts/greeter/v1.prompt": "Hello {{ nmae }}",
             "workflows/w.yaml": "inputs: {name: string}\nsteps:\n  - id: greet\n    prompt: greeter\n    temprature: 1\n",
         ])
-        let result = try CLI.run(["validate"], in: dir.url)
+        let result = try await CLI.run(["validate"], in: dir.url)
         #expect(result.status == 64)
         #expect(result.stdout == "")
         #expect(result.stderr == """
@@ -48,15 +48,15 @@ struct FoundationCommandsTests {
             "prompts/greeter/v1.prompt": "Hello {{ name }}",
             "workflows/w.yaml": "inputs: {name: string}\nsteps:\n  - id: greet\n    prompt: greeter\n    temperature: 1\n",
         ])
-        let fixed = try CLI.run(["validate"], in: dir.url)
+        let fixed = try await CLI.run(["validate"], in: dir.url)
         #expect(fixed.status == 0)
         #expect(fixed.stdout == "1 workflow, 1 prompt file: 0 errors, 0 warnings\n")
     }
 
-    @Test func validateShowsTheSourceLineAndCaretWhenAsked() throws {
+    @Test func validateShowsTheSourceLineAndCaretWhenAsked() async throws {
         let dir = try TemporaryDirectory()
         try dir.write(["workflows/w.yaml": "steps:\n  - id: a\n    prompt: nope\n"])
-        let result = try CLI.run(["validate", "--excerpts", "always"], in: dir.url)
+        let result = try await CLI.run(["validate", "--excerpts", "always"], in: dir.url)
         #expect(result.status == 64)
         #expect(result.stderr.contains("""
             workflows/w.yaml:3:13: error: unknown prompt 'nope' [workflow.unknown-prompt]
@@ -66,10 +66,10 @@ struct FoundationCommandsTests {
             """))
     }
 
-    @Test func validateJSONIsMachineReadable() throws {
+    @Test func validateJSONIsMachineReadable() async throws {
         let dir = try TemporaryDirectory()
         try dir.write(["workflows/w.yaml": "steps: 3\n"])
-        let result = try CLI.run(["validate", "--json"], in: dir.url)
+        let result = try await CLI.run(["validate", "--json"], in: dir.url)
         #expect(result.status == 64)
         let value = try JSONText.decode(result.stdout)
         #expect(value.objectValue?["valid"] == false)
@@ -79,14 +79,14 @@ struct FoundationCommandsTests {
         #expect(first?["column"] == 8)
     }
 
-    @Test func validateNamesUnknownWorkflows() throws {
-        let result = try CLI.run(["validate", "publishing-reprot"], in: repositoryRoot)
+    @Test func validateNamesUnknownWorkflows() async throws {
+        let result = try await CLI.run(["validate", "publishing-reprot"], in: repositoryRoot)
         #expect(result.status == 64)
         #expect(result.stderr == "error: no workflow 'publishing-reprot' in workflows/ [workflow.not-found]\n  help: did you mean 'publishing-report'?\n0 workflows, 6 prompt files: 1 error, 0 warnings\n")
     }
 
-    @Test func renderShowsMessagesParametersAndPlaceholders() throws {
-        let result = try CLI.run(["render", "publishing-report", "--var", "topic=Swift actors"], in: repositoryRoot)
+    @Test func renderShowsMessagesParametersAndPlaceholders() async throws {
+        let result = try await CLI.run(["render", "publishing-report", "--var", "topic=Swift actors"], in: repositoryRoot)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("━━ step plan · publishing-plan@v2\n"))
         #expect(result.stdout.contains("parameters: max_tokens=200 temperature=0.2"))
@@ -96,14 +96,14 @@ struct FoundationCommandsTests {
         #expect(result.stdout.contains("━━ step report · report-merge@v1 (template: rendered locally, no model call)"))
     }
 
-    @Test func renderNamesEveryMissingInput() throws {
-        let result = try CLI.run(["render", "review-digest"], in: repositoryRoot)
+    @Test func renderNamesEveryMissingInput() async throws {
+        let result = try await CLI.run(["render", "review-digest"], in: repositoryRoot)
         #expect(result.status == 64)
         #expect(result.stderr == "error: missing required inputs 'product', 'reviews' of workflow 'review-digest' [run.missing-input]\n  help: pass --var product=… --var reviews=… or --case NAME\n")
     }
 
-    @Test func renderJSONWithACase() throws {
-        let result = try CLI.run(["render", "review-digest", "--case", "kettle", "--json"], in: repositoryRoot)
+    @Test func renderJSONWithACase() async throws {
+        let result = try await CLI.run(["render", "review-digest", "--case", "kettle", "--json"], in: repositoryRoot)
         #expect(result.status == 0, "\(result.stderr)")
         let value = try JSONText.decode(result.stdout)
         let steps = try #require(value.objectValue?["steps"]?.listValue)
@@ -116,18 +116,18 @@ struct FoundationCommandsTests {
         #expect(first["request_sha256"] == nil || first["request_sha256"]?.stringValue?.count == 64)
     }
 
-    @Test func renderKeepsTemplateSyntaxInValuesLiteral() throws {
-        let result = try CLI.run(["render", "publishing-report", "--var", "topic={{ audience }} {% if x %}"], in: repositoryRoot)
+    @Test func renderKeepsTemplateSyntaxInValuesLiteral() async throws {
+        let result = try await CLI.run(["render", "publishing-report", "--var", "topic={{ audience }} {% if x %}"], in: repositoryRoot)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Plan a report about {{ audience }} {% if x %} with 4 sections."))
     }
 
-    @Test func listShowsVersionsAndWhoPinsThem() throws {
-        let result = try CLI.run(["list"], in: repositoryRoot)
+    @Test func listShowsVersionsAndWhoPinsThem() async throws {
+        let result = try await CLI.run(["list"], in: repositoryRoot)
         #expect(result.status == 0)
         #expect(result.stdout.contains("publishing-plan  latest v2"))
         #expect(result.stdout.contains("used by publishing-report.plan (pinned)"))
-        let json = try JSONText.decode(try CLI.run(["list", "--json"], in: repositoryRoot).stdout)
+        let json = try await JSONText.decode(try CLI.run(["list", "--json"], in: repositoryRoot).stdout)
         let prompts = try #require(json.objectValue?["prompts"]?.listValue)
         let plan = try #require(prompts.first { $0.objectValue?["name"] == "publishing-plan" }?.objectValue)
         #expect(plan["latest"] == 2)
@@ -135,40 +135,40 @@ struct FoundationCommandsTests {
         #expect(plan["versions"]?.listValue?.last?.objectValue?["sha256"]?.stringValue?.count == 64)
     }
 
-    @Test func promptsNewBumpAndDiff() throws {
+    @Test func promptsNewBumpAndDiff() async throws {
         let dir = try TemporaryDirectory()
-        #expect(try CLI.run(["prompts", "new", "tagline"], in: dir.url).stdout == "created prompts/tagline/v1.prompt\n")
-        let bumped = try CLI.run(["prompts", "bump", "tagline"], in: dir.url)
+        #expect(try await CLI.run(["prompts", "new", "tagline"], in: dir.url).stdout == "created prompts/tagline/v1.prompt\n")
+        let bumped = try await CLI.run(["prompts", "bump", "tagline"], in: dir.url)
         #expect(bumped.status == 0)
         #expect(bumped.stdout.hasPrefix("created prompts/tagline/v2.prompt from v1"))
         #expect(try dir.read("prompts/tagline/v2.prompt") == dir.read("prompts/tagline/v1.prompt"))
-        let same = try CLI.run(["prompts", "diff", "tagline@v1", "tagline@v2"], in: dir.url)
+        let same = try await CLI.run(["prompts", "diff", "tagline@v1", "tagline@v2"], in: dir.url)
         #expect(same.stdout == "tagline@v1 and tagline@v2 are identical\n")
         let v2 = try dir.read("prompts/tagline/v2.prompt").replacingOccurrences(of: "Write about", with: "Write a tagline about")
         try dir.write(["prompts/tagline/v2.prompt": v2])
-        let diff = try CLI.run(["prompts", "diff", "tagline"], in: dir.url)
+        let diff = try await CLI.run(["prompts", "diff", "tagline"], in: dir.url)
         #expect(diff.status == 0)
         #expect(diff.stdout.contains("--- prompts/tagline/v1.prompt"))
         #expect(diff.stdout.contains("-Write about {{ topic }}."))
         #expect(diff.stdout.contains("+Write a tagline about {{ topic }}."))
-        let missing = try CLI.run(["prompts", "diff", "tagline@v1", "tagline@v9"], in: dir.url)
+        let missing = try await CLI.run(["prompts", "diff", "tagline@v1", "tagline@v9"], in: dir.url)
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("has no version v9 (available: v1, v2)"))
     }
 
-    @Test func versionAndHelp() throws {
-        #expect(try CLI.run(["--version"], in: repositoryRoot).stdout == "0.1.0\n")
-        let help = try CLI.run(["render", "--help"], in: repositoryRoot)
+    @Test func versionAndHelp() async throws {
+        #expect(try await CLI.run(["--version"], in: repositoryRoot).stdout == "0.1.0\n")
+        let help = try await CLI.run(["render", "--help"], in: repositoryRoot)
         #expect(help.stdout.contains("Examples:"))
         #expect(help.stdout.contains("--color <color>"))
     }
 
-    @Test func noColorMeansNoEscapeCodes() throws {
+    @Test func noColorMeansNoEscapeCodes() async throws {
         let dir = try TemporaryDirectory()
         try dir.write(["workflows/w.yaml": "steps: 3\n"])
-        let plain = try CLI.run(["validate", "--color", "auto"], in: dir.url)
+        let plain = try await CLI.run(["validate", "--color", "auto"], in: dir.url)
         #expect(!plain.stderr.contains("\u{1B}["))
-        let forced = try CLI.run(["validate", "--color", "always"], in: dir.url)
+        let forced = try await CLI.run(["validate", "--color", "always"], in: dir.url)
         #expect(forced.stderr.contains("\u{1B}[31merror:"))
     }
 }

@@ -55,9 +55,9 @@ struct HistoryCommandTests {
         server.injectFault(.serverError(503), at: 1)
         let dir = try RunCommandTests.workspace(server: server)
 
-        let first = try CLI.run(["run", "publishing-report", "--var", "topic=History"], in: dir.url)
+        let first = try await CLI.run(["run", "publishing-report", "--var", "topic=History"], in: dir.url)
         #expect(first.status == 0, "\(first.stderr)")
-        let second = try CLI.run(["run", "publishing-report", "--var", "topic=Elsewhere", "--out", "elsewhere/r2"], in: dir.url)
+        let second = try await CLI.run(["run", "publishing-report", "--var", "topic=Elsewhere", "--out", "elsewhere/r2"], in: dir.url)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(!first.stderr.contains("warning"), "\(first.stderr)")
 
@@ -68,7 +68,7 @@ struct HistoryCommandTests {
         #expect((folderAttributes[.posixPermissions] as? Int) == 0o700)
 
         // quire runs: newest first, the figures of each manifest.
-        let runs = try Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue ?? []
+        let runs = try await Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue ?? []
         #expect(runs.count == 2)
         let firstFolder = try #require(runs.last?.objectValue?["folder"]?.stringValue)
         #expect(firstFolder.hasPrefix("output/publishing-report/"))
@@ -88,7 +88,7 @@ struct HistoryCommandTests {
         }
 
         // quire stats: totals equal the manifests' sums and what the server reported.
-        let stats = try Self.json(CLI.run(["stats", "--json"], in: dir.url))
+        let stats = try await Self.json(CLI.run(["stats", "--json"], in: dir.url))
         let total = try #require(stats.objectValue?["total"]?.objectValue)
         let sum = { (key: String) in manifests.reduce(0) { $0 + (Self.int($1["usage"]?.objectValue?[key]) ?? 0) } }
         let sent = reported.totals
@@ -111,32 +111,32 @@ struct HistoryCommandTests {
         #expect(Self.int(latency?["p50"]) == CallStatistics.percentile(50, ofSorted: latencies))
         #expect(Self.int(latency?["p95"]) == CallStatistics.percentile(95, ofSorted: latencies))
 
-        let bySteps = try Self.json(CLI.run(["stats", "--by", "step", "--json"], in: dir.url))
+        let bySteps = try await Self.json(CLI.run(["stats", "--by", "step", "--json"], in: dir.url))
         let groups = bySteps.objectValue?["groups"]?.listValue?.compactMap(\.objectValue) ?? []
         #expect(groups.map { $0["key"] } == ["publishing-report/plan", "publishing-report/sections"])
         #expect(groups.map { Self.int($0["calls"]) } == [2, 6])
-        let byPrompt = try Self.json(CLI.run(["stats", "--by", "prompt", "--json"], in: dir.url))
+        let byPrompt = try await Self.json(CLI.run(["stats", "--by", "prompt", "--json"], in: dir.url))
         #expect(byPrompt.objectValue?["groups"]?.listValue?.compactMap { $0.objectValue?["key"]?.stringValue } == ["publishing-plan@v2", "section-writer@v1"])
-        let future = try Self.json(CLI.run(["stats", "--since", "2999-01-01", "--json"], in: dir.url))
+        let future = try await Self.json(CLI.run(["stats", "--since", "2999-01-01", "--json"], in: dir.url))
         #expect(Self.int(future.objectValue?["total"]?.objectValue?["calls"]) == 0)
-        let recent = try Self.json(CLI.run(["stats", "--since", "1h", "--json"], in: dir.url))
+        let recent = try await Self.json(CLI.run(["stats", "--since", "1h", "--json"], in: dir.url))
         #expect(Self.int(recent.objectValue?["total"]?.objectValue?["calls"]) == 8)
-        let badSince = try CLI.run(["stats", "--since", "last week"], in: dir.url)
+        let badSince = try await CLI.run(["stats", "--since", "last week"], in: dir.url)
         #expect(badSince.status == 64)
         #expect(badSince.stderr.contains("--since 'last week'"))
 
         // The text forms.
-        let table = try CLI.run(["runs"], in: dir.url)
+        let table = try await CLI.run(["runs"], in: dir.url)
         #expect(table.status == 0)
         #expect(table.stdout.hasPrefix("RUN "))
         #expect(table.stdout.contains("succeeded"))
-        let statsTable = try CLI.run(["stats"], in: dir.url)
+        let statsTable = try await CLI.run(["stats"], in: dir.url)
         #expect(statsTable.stdout.contains("fake-model"))
         #expect(statsTable.stdout.contains("total"))
 
         // quire show: the steps, their prompts and every call.
         let id = try #require(runs.last?.objectValue?["run_id"]?.stringValue)
-        let show = try Self.json(CLI.run(["show", id, "--json"], in: dir.url))
+        let show = try await Self.json(CLI.run(["show", id, "--json"], in: dir.url))
         let steps = show.objectValue?["steps"]?.listValue?.compactMap(\.objectValue) ?? []
         #expect(steps.map { $0["id"] } == ["plan", "sections", "report"])
         #expect(steps[0]["prompt"]?.objectValue?["version"] == 2)
@@ -144,26 +144,26 @@ struct HistoryCommandTests {
         #expect(steps[1]["calls"]?.listValue?.count == 3)
         #expect(steps[1]["calls"]?.listValue?.first?.objectValue?["finish_reason"] == "stop")
         #expect(steps[1]["calls"]?.listValue?.first?.objectValue?["cost_usd"] == .null)
-        let showText = try CLI.run(["show", String(id.prefix(17))], in: dir.url)
+        let showText = try await CLI.run(["show", String(id.prefix(17))], in: dir.url)
         #expect(showText.status == 0, "a unique prefix is enough: \(showText.stderr)")
         #expect(showText.stdout.contains("publishing-plan@v2 sha256:"))
         #expect(showText.stdout.contains("sections[3]"))
-        let unknown = try CLI.run(["show", "20200101-000000-0000"], in: dir.url)
+        let unknown = try await CLI.run(["show", "20200101-000000-0000"], in: dir.url)
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("no run '20200101-000000-0000'"))
 
         // Rebuild from the run folders (the --out one included) gives the same history, twice over.
-        let before = try CLI.run(["runs", "--json"], in: dir.url).stdout
-        let rebuilt = try CLI.run(["history", "rebuild"], in: dir.url)
+        let before = try await CLI.run(["runs", "--json"], in: dir.url).stdout
+        let rebuilt = try await CLI.run(["history", "rebuild"], in: dir.url)
         #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
         #expect(rebuilt.stdout == "rebuilt .quire/history.sqlite: 2 runs, 8 calls\n")
-        #expect(try CLI.run(["runs", "--json"], in: dir.url).stdout == before)
-        #expect(try CLI.run(["history", "rebuild"], in: dir.url).stdout == rebuilt.stdout)
-        #expect(try CLI.run(["runs", "--json"], in: dir.url).stdout == before)
-        #expect(try CLI.run(["stats", "--json"], in: dir.url).stdout == CLI.run(["stats", "--json"], in: dir.url).stdout)
+        #expect(try await CLI.run(["runs", "--json"], in: dir.url).stdout == before)
+        #expect(try await CLI.run(["history", "rebuild"], in: dir.url).stdout == rebuilt.stdout)
+        #expect(try await CLI.run(["runs", "--json"], in: dir.url).stdout == before)
+        #expect(try await CLI.run(["stats", "--json"], in: dir.url).stdout == CLI.run(["stats", "--json"], in: dir.url).stdout)
         // Without the database, rebuild finds the runs under output/ (the --out folder elsewhere is not known).
         try FileManager.default.removeItem(at: dir.url.appendingPathComponent(".quire/history.sqlite"))
-        #expect(try CLI.run(["history", "rebuild"], in: dir.url).stdout == "rebuilt .quire/history.sqlite: 1 run, 4 calls\n")
+        #expect(try await CLI.run(["history", "rebuild"], in: dir.url).stdout == "rebuilt .quire/history.sqlite: 1 run, 4 calls\n")
     }
 
     @Test func diffComparesOutputsPromptsAndParametersAndExitsLikeDiff() async throws {
@@ -179,22 +179,22 @@ struct HistoryCommandTests {
         }
         let dir = try RunCommandTests.workspace(server: server)
         for (folder, topic) in [("output/a", "Same"), ("output/b", "Same"), ("output/c", "Other")] {
-            let run = try CLI.run(["run", "publishing-report", "--var", "topic=\(topic)", "--out", folder], in: dir.url)
+            let run = try await CLI.run(["run", "publishing-report", "--var", "topic=\(topic)", "--out", folder], in: dir.url)
             #expect(run.status == 0, "\(run.stderr)")
         }
         let ids = try ["output/a", "output/b", "output/c"].map { try #require(RunCommandTests.manifest(dir, $0)["run_id"]?.stringValue) }
 
-        let same = try CLI.run(["diff", ids[0], ids[1]], in: dir.url)
+        let same = try await CLI.run(["diff", ids[0], ids[1]], in: dir.url)
         #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
         #expect(same.stdout.contains("identical"))
 
-        let different = try CLI.run(["diff", ids[0], ids[2]], in: dir.url)
+        let different = try await CLI.run(["diff", ids[0], ids[2]], in: dir.url)
         #expect(different.status == 1)
         #expect(different.stdout.contains("  topic: \"Same\" → \"Other\""))
         #expect(different.stdout.contains("--- \(ids[0])/steps/plan.json"), "\(different.stdout)")
         #expect(different.stdout.contains("+++ \(ids[2])/report.md"))
 
-        let json = try CLI.run(["diff", ids[0], ids[2], "--json"], in: dir.url)
+        let json = try await CLI.run(["diff", ids[0], ids[2], "--json"], in: dir.url)
         #expect(json.status == 1)
         let value = try Self.json(json).objectValue
         #expect(value?["identical"] == false)
@@ -204,10 +204,10 @@ struct HistoryCommandTests {
         let copy = "output/publishing-report/20200101-000000-0001"
         try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("output/publishing-report"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: dir.url.appendingPathComponent("output/a"), to: dir.url.appendingPathComponent(copy))
-        let unrecorded = try CLI.run(["diff", ids[0], "20200101-000000-0001"], in: dir.url)
+        let unrecorded = try await CLI.run(["diff", ids[0], "20200101-000000-0001"], in: dir.url)
         #expect(unrecorded.status == 0, "\(unrecorded.stdout)\(unrecorded.stderr)")
 
-        let missing = try CLI.run(["diff", ids[0], "nope"], in: dir.url)
+        let missing = try await CLI.run(["diff", ids[0], "nope"], in: dir.url)
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("no run 'nope'"))
     }
@@ -227,23 +227,13 @@ struct HistoryCommandTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        var finished = 0
-        while Date() < deadline {
-            if let manifest = try? RunCommandTests.manifest(dir, "output/k"),
-               let calls = manifest["steps"]?.objectValue?["sections"]?.objectValue?["calls"]?.listValue {
-                finished = calls.filter { $0.objectValue?["status"] == "succeeded" }.count
-                if finished >= 3 { break }
-            }
-            usleep(20_000)  // blocking: a Task.sleep could resume after the run ended (a busy cooperative pool)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let folder = dir.url.appendingPathComponent("output/k")
+        let finished = try await detached { RunCommandTests.killAfterSections(3, runFolder: folder, process: process) }
         #expect(finished >= 3)
 
         let manifest = try RunCommandTests.manifest(dir, "output/k")
         #expect(manifest["status"] == "running")
-        let runs = try Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue ?? []
+        let runs = try await Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue ?? []
         #expect(runs.count == 1)
         let row = try #require(runs.first?.objectValue)
         #expect(row["run_id"] == manifest["run_id"])
@@ -254,17 +244,17 @@ struct HistoryCommandTests {
         #expect(row["calls"] == manifest["calls"])
         #expect(Self.int(row["calls"]).map { $0 >= 4 } == true)
         #expect(row["total_tokens"] == manifest["usage"]?.objectValue?["total_tokens"])
-        let text = try CLI.run(["runs"], in: dir.url)
+        let text = try await CLI.run(["runs"], in: dir.url)
         #expect(text.stdout.contains("abandoned"))
 
-        let before = try CLI.run(["runs", "--json"], in: dir.url).stdout
-        #expect(try CLI.run(["history", "rebuild"], in: dir.url).status == 0)
-        #expect(try CLI.run(["runs", "--json"], in: dir.url).stdout == before, "rebuild keeps the process id, so the run stays abandoned")
+        let before = try await CLI.run(["runs", "--json"], in: dir.url).stdout
+        #expect(try await CLI.run(["history", "rebuild"], in: dir.url).status == 0)
+        #expect(try await CLI.run(["runs", "--json"], in: dir.url).stdout == before, "rebuild keeps the process id, so the run stays abandoned")
 
         // Resumed to the end, the same row says succeeded.
-        let resumed = try CLI.run(["run", "publishing-report", "--resume", "k", "--out", "output/k"], in: dir.url)
+        let resumed = try await CLI.run(["run", "publishing-report", "--resume", "k", "--out", "output/k"], in: dir.url)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        let after = try Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue ?? []
+        let after = try await Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue ?? []
         #expect(after.count == 1)
         #expect(after.first?.objectValue?["status"] == "succeeded")
         #expect(after.first?.objectValue?["resumes"] == 1)
@@ -272,7 +262,7 @@ struct HistoryCommandTests {
     }
 
     /// Manifests with per-call `cost_usd` (a number or null) and `cache_hit`, as runs with prices write them.
-    @Test func costAndCacheHitsComeFromTheManifestKeys() throws {
+    @Test func costAndCacheHitsComeFromTheManifestKeys() async throws {
         let dir = try TemporaryDirectory()
         var files = ExampleWorkspace.files
         func call(_ item: Int?, model: String, cost: Value, cache: Bool, latency: Int) -> Value {
@@ -307,28 +297,28 @@ struct HistoryCommandTests {
         ]
         files["output/publishing-report/20261122-093015-3f2a/manifest.json"] = JSONText.encode(manifest, pretty: true)
         try dir.write(files)
-        #expect(try CLI.run(["history", "rebuild"], in: dir.url).stdout == "rebuilt .quire/history.sqlite: 1 run, 3 calls\n")
+        #expect(try await CLI.run(["history", "rebuild"], in: dir.url).stdout == "rebuilt .quire/history.sqlite: 1 run, 3 calls\n")
 
-        let run = try #require(try Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue?.first?.objectValue)
+        let run = try await #require(try Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue?.first?.objectValue)
         #expect(run["cost_usd"] == 0.75)
         #expect(run["unknown_cost_calls"] == 1)
         #expect(run["cache_hits"] == 1)
         #expect(run["duration_ms"] == 4500)
-        let table = try CLI.run(["runs"], in: dir.url).stdout
+        let table = try await CLI.run(["runs"], in: dir.url).stdout
         #expect(table.contains("$0.7500+"), "\(table)")
         #expect(table.contains("4.50s"))
 
-        let stats = try Self.json(CLI.run(["stats", "--json"], in: dir.url)).objectValue
+        let stats = try await Self.json(CLI.run(["stats", "--json"], in: dir.url)).objectValue
         let groups = stats?["groups"]?.listValue?.compactMap(\.objectValue) ?? []
         #expect(groups.map { $0["key"] } == ["gpt-4o-mini", "my-local-llama"])
         #expect(groups[0]["cost_usd"] == 0.75)
         #expect(groups[0]["cache_hits"] == 1)
         #expect(groups[1]["cost_usd"] == .null)
         #expect(groups[1]["unknown_cost_calls"] == 1)
-        let statsText = try CLI.run(["stats"], in: dir.url).stdout
+        let statsText = try await CLI.run(["stats"], in: dir.url).stdout
         #expect(statsText.contains("—"))
 
-        let show = try CLI.run(["show", "20261122-093015-3f2a"], in: dir.url).stdout
+        let show = try await CLI.run(["show", "20261122-093015-3f2a"], in: dir.url).stdout
         #expect(show.contains("sections[1]"))
         #expect(show.contains("hit"))
         #expect(show.contains("cost $0.7500+ (1 call of unknown cost)"))
@@ -342,22 +332,22 @@ struct HistoryCommandTests {
         let dir = try RunCommandTests.workspace(server: server)
         try dir.write([".quire/history.sqlite": String(repeating: "this is not a database\n", count: 200)])
 
-        let runs = try CLI.run(["runs"], in: dir.url)
+        let runs = try await CLI.run(["runs"], in: dir.url)
         #expect(runs.status == 1)
         #expect(runs.stderr.contains(".quire/history.sqlite"))
         #expect(runs.stderr.contains("quire history rebuild"))
 
-        let run = try CLI.run(["run", "publishing-report", "--var", "topic=Damaged", "--out", "output/d"], in: dir.url)
+        let run = try await CLI.run(["run", "publishing-report", "--var", "topic=Damaged", "--out", "output/d"], in: dir.url)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("warning"))
         #expect(run.stderr.contains(".quire/history.sqlite"))
         #expect(try RunCommandTests.manifest(dir, "output/d")["status"] == "succeeded")
 
-        let rebuilt = try CLI.run(["history", "rebuild"], in: dir.url)
+        let rebuilt = try await CLI.run(["history", "rebuild"], in: dir.url)
         #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
         #expect(rebuilt.stderr.contains(".quire/history.sqlite.damaged"))
         #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent(".quire/history.sqlite.damaged").path))
-        let after = try Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue ?? []
+        let after = try await Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue ?? []
         #expect(after.count == 1)
         #expect(after.first?.objectValue?["status"] == "succeeded")
     }
@@ -368,7 +358,7 @@ struct HistoryCommandTests {
         defer { Task { await server.stop() } }
         Self.answer(server, titles: ["One"])
         let dir = try RunCommandTests.workspace(server: server)
-        #expect(try CLI.run(["history", "rebuild"], in: dir.url).status == 0)
+        #expect(try await CLI.run(["history", "rebuild"], in: dir.url).status == 0)
 
         // Another process holds SQLite's write lock until the test removes a file (60 s at most).
         let release = dir.url.appendingPathComponent("release-lock")
@@ -394,19 +384,19 @@ struct HistoryCommandTests {
         let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
         try #require(line.hasPrefix("locked"), "the lock holder did not start: \(line)")
 
-        let run = try CLI.run(["run", "publishing-report", "--var", "topic=Locked", "--out", "output/l"], in: dir.url)
+        let run = try await CLI.run(["run", "publishing-report", "--var", "topic=Locked", "--out", "output/l"], in: dir.url)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("warning: the run history .quire/history.sqlite is locked by another process"), "\(run.stderr)")
         #expect(run.stderr.contains("this run goes on without it"))
         #expect(try RunCommandTests.manifest(dir, "output/l")["status"] == "succeeded")
 
-        let rebuild = try CLI.run(["history", "rebuild"], in: dir.url)
+        let rebuild = try await CLI.run(["history", "rebuild"], in: dir.url)
         #expect(rebuild.status == 1)
         #expect(rebuild.stderr.contains("the run history .quire/history.sqlite is locked"), "\(rebuild.stderr)")
 
         try FileManager.default.removeItem(at: release)
         holder.waitUntilExit()
-        #expect(try CLI.run(["history", "rebuild"], in: dir.url).stdout == "rebuilt .quire/history.sqlite: 1 run, 2 calls\n")
+        #expect(try await CLI.run(["history", "rebuild"], in: dir.url).stdout == "rebuilt .quire/history.sqlite: 1 run, 2 calls\n")
     }
 
     @Test func twentyRunsAtOnceAllLandInTheHistory() async throws {
@@ -419,7 +409,7 @@ struct HistoryCommandTests {
         let results = try await withThrowingTaskGroup(of: CLI.Result.self) { group in
             for n in 1...20 {
                 group.addTask {
-                    try CLI.run(["run", "publishing-report", "--var", "topic=Parallel \(n)", "--out", "output/p\(n)"], in: root, timeout: 180)
+                    try await CLI.run(["run", "publishing-report", "--var", "topic=Parallel \(n)", "--out", "output/p\(n)"], in: root, timeout: 180)
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -429,10 +419,10 @@ struct HistoryCommandTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(!result.stderr.contains("warning"), "\(result.stderr)")
         }
-        let runs = try Self.json(CLI.run(["runs", "--limit", "50", "--json"], in: dir.url)).listValue ?? []
+        let runs = try await Self.json(CLI.run(["runs", "--limit", "50", "--json"], in: dir.url)).listValue ?? []
         #expect(runs.count == 20)
         #expect(runs.allSatisfy { $0.objectValue?["status"] == "succeeded" && $0.objectValue?["calls"] == 3 })
-        let stats = try Self.json(CLI.run(["stats", "--json"], in: dir.url))
+        let stats = try await Self.json(CLI.run(["stats", "--json"], in: dir.url))
         #expect(Self.int(stats.objectValue?["total"]?.objectValue?["calls"]) == 60)
     }
 }

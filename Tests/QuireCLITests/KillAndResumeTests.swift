@@ -128,7 +128,7 @@ struct KillAndResumeTests {
             done.append(finishedItems.count)
             let sentBefore = server.chatRequestCount
 
-            let resumed = try await CLI.runDetached(["run", "publishing-report", "--resume", "k\(trial)", "--out", out], in: dir.url, timeout: 30)
+            let resumed = try await CLI.run(["run", "publishing-report", "--resume", "k\(trial)", "--out", out], in: dir.url, timeout: 30)
             #expect(resumed.status == 0, "\(resumed.stderr) — \(comment)")
             let again = Array(server.chatRequests.dropFirst(sentBefore))
             resent += again.count

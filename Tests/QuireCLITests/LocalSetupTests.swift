@@ -30,10 +30,10 @@ struct LocalSetupTests {
         return dir
     }
 
-    @Test func aMissingModelNamesTheSetupCommandAndWritesNothing() throws {
+    @Test func aMissingModelNamesTheSetupCommandAndWritesNothing() async throws {
         let dir = try Self.exampleWorkspace()
         let home = try TemporaryDirectory()
-        let result = try CLI.run(["run", "publishing-report", "--case", "swift-concurrency"], in: dir.url, environment: ["QUIRE_LOCAL_MODEL_HOME": home.url.path])
+        let result = try await CLI.run(["run", "publishing-report", "--case", "swift-concurrency"], in: dir.url, environment: ["QUIRE_LOCAL_MODEL_HOME": home.url.path])
         #expect(result.status == 64)
         #expect(result.stderr.contains("error: provider 'local' runs a local model, which is not installed: \(home.url.path) holds no finished install (no installed.json)"), "\(result.stderr)")
         #expect(result.stderr.contains("run `quire local install`"))
@@ -42,29 +42,29 @@ struct LocalSetupTests {
         let outputs = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("output").path)
         #expect(outputs.filter { !$0.hasPrefix(".") }.isEmpty, "nothing is written when the model is missing")
 
-        let status = try CLI.run(["local", "status"], in: dir.url, environment: ["QUIRE_LOCAL_MODEL_HOME": home.url.path])
+        let status = try await CLI.run(["local", "status"], in: dir.url, environment: ["QUIRE_LOCAL_MODEL_HOME": home.url.path])
         #expect(status.status == 0)
         #expect(status.stdout.hasPrefix("not installed: "))
         #expect(status.stdout.contains("run `quire local install`"))
 
-        let doctor = try CLI.run(["doctor"], in: dir.url, environment: ["QUIRE_LOCAL_MODEL_HOME": home.url.path])
+        let doctor = try await CLI.run(["doctor"], in: dir.url, environment: ["QUIRE_LOCAL_MODEL_HOME": home.url.path])
         #expect(doctor.status == 1)
         #expect(doctor.stderr.contains("[local.not-installed]"))
     }
 
-    @Test func aMissingModelFileIsReportedAtItsQuireYamlRow() throws {
+    @Test func aMissingModelFileIsReportedAtItsQuireYamlRow() async throws {
         let home = try Self.fakeInstallation()
         let dir = try Self.exampleWorkspace(config: "providers:\n  local:\n    model_path: models/missing.gguf\n")
-        let result = try CLI.run(["run", "publishing-report", "--case", "swift-concurrency"], in: dir.url, environment: ["QUIRE_LOCAL_MODEL_HOME": home.url.path])
+        let result = try await CLI.run(["run", "publishing-report", "--case", "swift-concurrency"], in: dir.url, environment: ["QUIRE_LOCAL_MODEL_HOME": home.url.path])
         #expect(result.status == 64)
         #expect(result.stderr.contains("quire.yaml:2:3: error: the model file 'models/missing.gguf' of provider 'local' does not exist (looked for \(dir.url.path)/models/missing.gguf)"), "\(result.stderr)")
         #expect(result.stderr.contains("[local.model-not-found]"))
     }
 
-    @Test func aServerThatCannotStartIsReportedWithItsLog() throws {
+    @Test func aServerThatCannotStartIsReportedWithItsLog() async throws {
         let home = try Self.fakeInstallation(python: "#!/bin/sh\necho 'llama_model_load: error loading model: not a GGUF file' >&2\nexit 3\n")
         let dir = try Self.exampleWorkspace()
-        let result = try CLI.run(["run", "publishing-report", "--case", "swift-concurrency", "--out", "output/x"], in: dir.url, environment: ["QUIRE_LOCAL_MODEL_HOME": home.url.path])
+        let result = try await CLI.run(["run", "publishing-report", "--case", "swift-concurrency", "--out", "output/x"], in: dir.url, environment: ["QUIRE_LOCAL_MODEL_HOME": home.url.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("error: the local model server exited before it was ready (exit status 3) [local.server-failed]"), "\(result.stderr)")
         #expect(result.stderr.contains("log: llama_model_load: error loading model: not a GGUF file"))
@@ -72,12 +72,12 @@ struct LocalSetupTests {
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("output/x").path), "no run folder when the server does not start")
     }
 
-    @Test func localCommandsRefuseProvidersQuireDoesNotManage() throws {
+    @Test func localCommandsRefuseProvidersQuireDoesNotManage() async throws {
         let dir = try Self.exampleWorkspace(config: "providers:\n  vllm:\n    base_url: http://127.0.0.1:9/v1\n")
-        let result = try CLI.run(["local", "start", "--provider", "vllm"], in: dir.url)
+        let result = try await CLI.run(["local", "start", "--provider", "vllm"], in: dir.url)
         #expect(result.status == 64)
         #expect(result.stderr.contains("provider 'vllm' is not a local model Quire manages"))
-        let stop = try CLI.run(["local", "stop"], in: dir.url)
+        let stop = try await CLI.run(["local", "stop"], in: dir.url)
         #expect(stop.status == 0)
         #expect(stop.stderr.contains("no local model server is running for provider 'local'"))
     }
@@ -93,7 +93,7 @@ struct LocalSetupTests {
                 api_key_env: FAKE_API_KEY
                 defaults: {model: fake-model}
             """)
-        let result = try CLI.run(["doctor", "--provider", "fake"], in: dir.url, environment: ["FAKE_API_KEY": "k"])
+        let result = try await CLI.run(["doctor", "--provider", "fake"], in: dir.url, environment: ["FAKE_API_KEY": "k"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("provider 'fake' at \(server.baseURL), model fake-model\n"))
         let rows = DoctorTable(result.stdout)
@@ -126,15 +126,15 @@ struct LocalSetupTests {
             """), "\(result.stdout)")
         #expect(!result.stdout.contains("\"k\""), "the key never shows")
 
-        let json = try CLI.run(["doctor", "--provider", "fake", "--json"], in: dir.url, environment: ["FAKE_API_KEY": "k"])
+        let json = try await CLI.run(["doctor", "--provider", "fake", "--json"], in: dir.url, environment: ["FAKE_API_KEY": "k"])
         let report = try #require(try JSONText.decode(json.stdout).objectValue)
         #expect(report["usable"] == true)
         #expect(report["checks"]?.listValue?.count == 13)
     }
 
-    @Test func doctorReportsAnUnreachableProvider() throws {
+    @Test func doctorReportsAnUnreachableProvider() async throws {
         let dir = try Self.exampleWorkspace(config: "providers:\n  gone:\n    base_url: http://127.0.0.1:9/v1\n    defaults: {model: m}\n")
-        let result = try CLI.run(["doctor", "--provider", "gone"], in: dir.url)
+        let result = try await CLI.run(["doctor", "--provider", "gone"], in: dir.url)
         #expect(result.status == 1)
         let rows = DoctorTable(result.stdout)
         #expect(rows["reachable"] == "failed", "\(result.stdout)")

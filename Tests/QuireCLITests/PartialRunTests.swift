@@ -21,8 +21,8 @@ struct PartialRunTests {
     }
 
     /// Runs the whole workflow and returns its run id (from the report path on stdout).
-    static func fullRun(_ dir: TemporaryDirectory, environment: [String: String] = key, expecting status: Int32 = 0) throws -> String {
-        let result = try CLI.run(["run", "publishing-report", "--var", "topic=Partial runs"], in: dir.url, environment: environment)
+    static func fullRun(_ dir: TemporaryDirectory, environment: [String: String] = key, expecting status: Int32 = 0) async throws -> String {
+        let result = try await CLI.run(["run", "publishing-report", "--var", "topic=Partial runs"], in: dir.url, environment: environment)
         #expect(result.status == status, "\(result.stderr)")
         let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("run ") })
         return String(line.dropFirst(4).prefix { $0 != " " })
@@ -44,7 +44,7 @@ struct PartialRunTests {
         defer { Task { await server.stop() } }
         Self.answer(server, titles: ["Alpha", "Beta", "Gamma"], sections: "OLD")
         let dir = try RunCommandTests.workspace(server: server)
-        let first = try Self.fullRun(dir)
+        let first = try await Self.fullRun(dir)
         #expect(server.chatRequestCount == 4)
         let firstReport = try dir.read("\(Self.folder(first))/report.md")
         let firstManifest = try dir.read("\(Self.folder(first))/manifest.json")
@@ -53,7 +53,7 @@ struct PartialRunTests {
         // The section writer changed (here: its answers); re-run from there.
         Self.answer(server, titles: ["Alpha", "Beta", "Gamma"], sections: "NEW")
         server.resetRecords()
-        let result = try CLI.run(["run", "publishing-report", "--from", "sections"], in: dir.url, environment: Self.key)
+        let result = try await CLI.run(["run", "publishing-report", "--from", "sections"], in: dir.url, environment: Self.key)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(server.chatRequestCount == 3, "one call per section, none for the plan")
         #expect(!server.chatRequests.contains { $0.messages.first?.content.contains(RunCommandTests.planMarker) == true })
@@ -95,13 +95,13 @@ struct PartialRunTests {
         defer { Task { await server.stop() } }
         Self.answer(server, titles: ["Alpha", "Beta"], sections: "OLD")
         let dir = try RunCommandTests.workspace(server: server)
-        let first = try Self.fullRun(dir)
+        let first = try await Self.fullRun(dir)
         // The section writer's prompt is edited after the run: its reused output was made with the old one.
         let promptPath = "prompts/section-writer/v1.prompt"
         try dir.write([promptPath: try dir.read(promptPath) + "\nKeep it short.\n"])
         server.resetRecords()
 
-        let result = try CLI.run(["run", "publishing-report", "--only", "plan", "--reuse", first], in: dir.url, environment: Self.key)
+        let result = try await CLI.run(["run", "publishing-report", "--only", "plan", "--reuse", first], in: dir.url, environment: Self.key)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(server.chatRequestCount == 1)
         #expect(server.chatRequests.first?.messages.first?.content.contains(RunCommandTests.planMarker) == true)
@@ -123,7 +123,7 @@ struct PartialRunTests {
         #expect(try dir.read("\(Self.folder(second))/report.md") == dir.read("\(Self.folder(first))/report.md"))
         #expect(try dir.read("\(Self.folder(second))/steps/sections/002.txt") == "OLD text about Beta.")
         // The new run is complete on its own: resuming it has nothing to do.
-        let resumed = try CLI.run(["run", "publishing-report", "--resume", second], in: dir.url, environment: Self.key)
+        let resumed = try await CLI.run(["run", "publishing-report", "--resume", second], in: dir.url, environment: Self.key)
         #expect(resumed.status == 0)
         #expect(resumed.stdout.contains("already succeeded"))
         #expect(server.chatRequestCount == 1)
@@ -136,39 +136,39 @@ struct PartialRunTests {
         Self.answer(server, titles: ["Alpha"], sections: "OLD")
         let dir = try RunCommandTests.workspace(server: server)
 
-        let none = try CLI.run(["run", "publishing-report", "--from", "sections"], in: dir.url, environment: Self.key)
+        let none = try await CLI.run(["run", "publishing-report", "--from", "sections"], in: dir.url, environment: Self.key)
         #expect(none.status == 64)
         #expect(none.stderr.contains("error: no earlier run of workflow 'publishing-report' in output/publishing-report/ to take 'plan' from"))
         #expect(none.stderr.contains("[run.no-reusable-run]"))
 
-        let good = try Self.fullRun(dir)
-        let failed = try Self.fullRun(dir, environment: ["FAKE_API_KEY": "sk-wrong-key-1111"], expecting: 1)
+        let good = try await Self.fullRun(dir)
+        let failed = try await Self.fullRun(dir, environment: ["FAKE_API_KEY": "sk-wrong-key-1111"], expecting: 1)
         server.resetRecords()
         let before = Self.runIDs(dir)
         #expect(before.count == 2)
 
-        func expectUsageError(_ args: [String], _ texts: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-            let result = try CLI.run(["run"] + args, in: dir.url, environment: Self.key)
+        func expectUsageError(_ args: [String], _ texts: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
+            let result = try await CLI.run(["run"] + args, in: dir.url, environment: Self.key)
             #expect(result.status == 64, "\(args): \(result.stderr)", sourceLocation: sourceLocation)
             for text in texts { #expect(result.stderr.contains(text), "\(args): \(result.stderr)", sourceLocation: sourceLocation) }
         }
-        try expectUsageError(["publishing-report", "--from", "sectoins"], ["error: --from sectoins: workflow 'publishing-report' has no step 'sectoins' [run.unknown-step]", "help: did you mean 'sections'?"])
-        try expectUsageError(["publishing-report", "--only", "plam"], ["did you mean 'plan'?"])
-        try expectUsageError(["publishing-report", "--from", "sections", "--reuse", failed], [
+        try await expectUsageError(["publishing-report", "--from", "sectoins"], ["error: --from sectoins: workflow 'publishing-report' has no step 'sectoins' [run.unknown-step]", "help: did you mean 'sections'?"])
+        try await expectUsageError(["publishing-report", "--only", "plam"], ["did you mean 'plan'?"])
+        try await expectUsageError(["publishing-report", "--from", "sections", "--reuse", failed], [
             "workflows/publishing-report.yaml:10:", "error: step 'plan' would be reused but failed in run \(failed) [run.reuse-not-succeeded]",
             "help: re-run it too: add --only plan, or start earlier with --from plan",
         ])
-        try expectUsageError(["publishing-report", "--from", "sections", "--reuse", "20991231-000000-ffff"], ["[run.not-found]"])
-        try expectUsageError(["publishing-report", "--from", "sections", "--reuse", "not an id"], ["[run.invalid-run-id]"])
-        try expectUsageError(["review-digest", "--from", "digest", "--reuse", good], ["run \(good) is a run of workflow 'publishing-report', not 'review-digest' [run.reuse-other-workflow]"])
-        try expectUsageError(["publishing-report", "--from", "sections", "--resume", good], ["cannot be combined with --resume"])
-        try expectUsageError(["publishing-report", "--reuse", good], ["use it with --from or --only"])
-        try expectUsageError(["publishing-report", "--from", "sections", "--reuse", good, "--out", Self.folder(good)], ["[run.invalid-out]"])
+        try await expectUsageError(["publishing-report", "--from", "sections", "--reuse", "20991231-000000-ffff"], ["[run.not-found]"])
+        try await expectUsageError(["publishing-report", "--from", "sections", "--reuse", "not an id"], ["[run.invalid-run-id]"])
+        try await expectUsageError(["review-digest", "--from", "digest", "--reuse", good], ["run \(good) is a run of workflow 'publishing-report', not 'review-digest' [run.reuse-other-workflow]"])
+        try await expectUsageError(["publishing-report", "--from", "sections", "--resume", good], ["cannot be combined with --resume"])
+        try await expectUsageError(["publishing-report", "--reuse", good], ["use it with --from or --only"])
+        try await expectUsageError(["publishing-report", "--from", "sections", "--reuse", good, "--out", Self.folder(good)], ["[run.invalid-out]"])
         #expect(server.chatRequestCount == 0)
         #expect(Self.runIDs(dir) == before, "no run folder was made")
 
         // The default skips the newer failed run.
-        let picked = try CLI.run(["run", "publishing-report", "--from", "report"], in: dir.url, environment: Self.key)
+        let picked = try await CLI.run(["run", "publishing-report", "--from", "report"], in: dir.url, environment: Self.key)
         #expect(picked.status == 0, "\(picked.stderr)")
         #expect(picked.stderr.contains("reusing run \(good) "))
         #expect(server.chatRequestCount == 0, "the report is a template step")
@@ -180,9 +180,9 @@ struct PartialRunTests {
         defer { Task { await server.stop() } }
         Self.answer(server, titles: ["Alpha"], sections: "OLD")
         let dir = try RunCommandTests.workspace(server: server)
-        let first = try Self.fullRun(dir)
+        let first = try await Self.fullRun(dir)
         server.resetRecords()
-        let result = try CLI.run(["run", "publishing-report", "--from", "sections", "--var", "audience=managers"], in: dir.url, environment: Self.key)
+        let result = try await CLI.run(["run", "publishing-report", "--from", "sections", "--var", "audience=managers"], in: dir.url, environment: Self.key)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("input 'audience' differs from run \(first); the reused steps (plan) keep the outputs made with the earlier inputs"))
         #expect(server.chatRequests.first?.messages.first?.content.contains("for managers") == true, "the re-run sections see the new audience")
@@ -198,8 +198,8 @@ struct PartialRunTests {
         defer { Task { await server.stop() } }
         Self.answer(server, titles: ["Alpha"], sections: "OLD")
         let dir = try RunCommandTests.workspace(server: server)
-        let first = try Self.fullRun(dir)
-        let failed = try CLI.run(["run", "publishing-report", "--only", "plan"], in: dir.url, environment: ["FAKE_API_KEY": "sk-wrong-key-1111"])
+        let first = try await Self.fullRun(dir)
+        let failed = try await CLI.run(["run", "publishing-report", "--only", "plan"], in: dir.url, environment: ["FAKE_API_KEY": "sk-wrong-key-1111"])
         #expect(failed.status == 1)
         #expect(!failed.stderr.contains("skipped"), "reused steps need nothing to run: \(failed.stderr)")
         let second = try #require(Self.runIDs(dir).first { $0 != first })
@@ -209,7 +209,7 @@ struct PartialRunTests {
         #expect(Self.step(manifest, "sections")["status"] == "succeeded")
         #expect(Self.step(manifest, "sections")["reused_from"] == .string(first))
         server.resetRecords()
-        let resumed = try CLI.run(["run", "publishing-report", "--resume", second], in: dir.url, environment: Self.key)
+        let resumed = try await CLI.run(["run", "publishing-report", "--resume", second], in: dir.url, environment: Self.key)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(server.chatRequestCount == 1, "only the plan is sent again")
         #expect(resumed.stderr.contains("sections: reused from run \(first)"))

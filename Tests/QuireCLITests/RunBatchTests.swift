@@ -25,7 +25,7 @@ struct RunBatchTests {
             - case: swift-concurrency
               audience: students
             """])
-        let result = try CLI.run(["run", "publishing-report", "--batch", "topics.yaml", "--var", "audience=everyone"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report", "--batch", "topics.yaml", "--var", "audience=everyone"], in: dir.url)
         #expect(result.status == 0, "\(result.stderr)")
         let reports = result.stdout.split(separator: "\n").map(String.init)
         #expect(reports.count == 4)
@@ -52,7 +52,7 @@ struct RunBatchTests {
         #expect(seen.map(\.2) == [nil, nil, "sqlite-wal", "swift-concurrency"])
 
         // Every run of the batch is in the history, with its calls.
-        let runs = try CLI.run(["runs", "--json"], in: dir.url)
+        let runs = try await CLI.run(["runs", "--json"], in: dir.url)
         #expect(runs.status == 0, "\(runs.stderr)")
         guard case .list(let rows) = try JSONText.decode(runs.stdout) else {
             Issue.record("quire runs --json did not print a list: \(runs.stdout)")
@@ -68,7 +68,7 @@ struct RunBatchTests {
         defer { Task { await server.stop() } }
         RunCommandTests.answerPlans(server, titles: ["Only"])
         let dir = try RunCommandTests.workspace(server: server)
-        let result = try CLI.run(["run", "publishing-report", "--all-cases", "--json"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report", "--all-cases", "--json"], in: dir.url)
         #expect(result.status == 0, "\(result.stderr)")
         guard case .list(let manifests) = try JSONText.decode(result.stdout) else {
             Issue.record("--json did not print a list: \(result.stdout)")
@@ -91,14 +91,14 @@ struct RunBatchTests {
               colour: blue
             - just a string
             """])
-        let result = try CLI.run(["run", "publishing-report", "--batch", "batch.yaml"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report", "--batch", "batch.yaml"], in: dir.url)
         #expect(result.status == 64)
         #expect(result.stderr.contains("batch.yaml:5:3: error: batch entry 4 must be a mapping"), "\(result.stderr)")
         #expect(server.chatRequestCount == 0)
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("output/publishing-report").path))
 
         try dir.write(["batch.yaml": "- topic: Fine\n- audience: no topic here\n- {topic: Also fine, colour: blue}\n"])
-        let inputs = try CLI.run(["run", "publishing-report", "--batch", "batch.yaml"], in: dir.url)
+        let inputs = try await CLI.run(["run", "publishing-report", "--batch", "batch.yaml"], in: dir.url)
         #expect(inputs.status == 64)
         #expect(inputs.stderr.contains("batch entry 2: "), "\(inputs.stderr)")
         #expect(inputs.stderr.contains("[run.missing-input]"))
@@ -107,14 +107,14 @@ struct RunBatchTests {
         #expect(server.chatRequestCount == 0)
 
         try dir.write(["runs.jsonl": "{\"topic\": \"A\"}\n{\"topic\": \n"])
-        let jsonl = try CLI.run(["run", "publishing-report", "--batch", "runs.jsonl"], in: dir.url)
+        let jsonl = try await CLI.run(["run", "publishing-report", "--batch", "runs.jsonl"], in: dir.url)
         #expect(jsonl.status == 64)
         #expect(jsonl.stderr.contains("runs.jsonl:2:"), "\(jsonl.stderr)")
 
-        let combined = try CLI.run(["run", "publishing-report", "--batch", "runs.jsonl", "--out", "output/x"], in: dir.url)
+        let combined = try await CLI.run(["run", "publishing-report", "--batch", "runs.jsonl", "--out", "output/x"], in: dir.url)
         #expect(combined.status == 64)
         #expect(combined.stderr.contains("--out"))
-        let missing = try CLI.run(["run", "publishing-report", "--batch", "nope.yaml"], in: dir.url)
+        let missing = try await CLI.run(["run", "publishing-report", "--batch", "nope.yaml"], in: dir.url)
         #expect(missing.status == 64)
         #expect(missing.stderr.contains("cannot read the batch file 'nope.yaml'"))
         #expect(server.chatRequestCount == 0)
@@ -130,7 +130,7 @@ struct RunBatchTests {
         }
         let dir = try RunCommandTests.workspace(server: server)
         try dir.write(["batch.jsonl": "{\"topic\": \"Works\"}\n{\"topic\": \"Broken\"}\n"])
-        let result = try CLI.run(["run", "publishing-report", "--batch", "batch.jsonl"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report", "--batch", "batch.jsonl"], in: dir.url)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.split(separator: "\n").count == 1, "only the finished run's report is printed")
         #expect(result.stderr.contains("1 of 2 runs succeeded"))

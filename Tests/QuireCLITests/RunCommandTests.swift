@@ -38,8 +38,30 @@ struct RunCommandTests {
 
     /// The manifest as Quire reads it back: manifest.json plus the journal of calls finished since.
     static func manifest(_ dir: TemporaryDirectory, _ folder: String) throws -> [String: Value] {
-        let url = dir.url.appendingPathComponent(folder)
-        return try RunStore.loadManifest(folder: RunFolder(url: url, relativePath: folder)).value.objectValue ?? [:]
+        try manifest(at: dir.url.appendingPathComponent(folder))
+    }
+
+    static func manifest(at url: URL) throws -> [String: Value] {
+        try RunStore.loadManifest(folder: RunFolder(url: url, relativePath: url.lastPathComponent)).value.objectValue ?? [:]
+    }
+
+    /// Blocks (bounded, 30 s) until `count` items of the run's `sections` step have succeeded, then
+    /// kills `process` with SIGKILL and waits for it; returns how many had succeeded. Call it on a
+    /// thread that may block (``detached(_:)``).
+    static func killAfterSections(_ count: Int, runFolder: URL, process: Process) -> Int {
+        let deadline = Date().addingTimeInterval(30)
+        var finished = 0
+        while Date() < deadline {
+            if let manifest = try? manifest(at: runFolder),
+               let calls = manifest["steps"]?.objectValue?["sections"]?.objectValue?["calls"]?.listValue {
+                finished = calls.filter { $0.objectValue?["status"] == "succeeded" }.count
+                if finished >= count { break }
+            }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return finished
     }
 
     @Test func runPrintsTheReportPathAndWritesTheFolder() async throws {
@@ -48,7 +70,7 @@ struct RunCommandTests {
         defer { Task { await server.stop() } }
         Self.answerPlans(server, titles: ["One", "Two"])
         let dir = try Self.workspace(server: server)
-        let result = try CLI.run(["run", "publishing-report", "--var", "topic=Testing", "--out", "output/r1"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report", "--var", "topic=Testing", "--out", "output/r1"], in: dir.url)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "output/r1/report.md\n")
         #expect(result.stderr.contains("run "))
@@ -75,7 +97,7 @@ struct RunCommandTests {
         defer { Task { await server.stop() } }
         Self.answerPlans(server, titles: ["Only"])
         let dir = try Self.workspace(server: server)
-        let result = try CLI.run(["run", "publishing-report", "--var", "topic=T", "--stream", "--concurrency", "1", "--out", "output/s"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report", "--var", "topic=T", "--stream", "--concurrency", "1", "--out", "output/s"], in: dir.url)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("[plan] - Only"))
         #expect(result.stdout.contains("[sections[1]] echo: Write the section \"Only\""))
@@ -88,10 +110,10 @@ struct RunCommandTests {
         try await server.start()
         defer { Task { await server.stop() } }
         let dir = try Self.workspace(server: server)
-        let result = try CLI.run(["run", "publishing-report"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report"], in: dir.url)
         #expect(result.status == 64)
         #expect(result.stderr.contains("[run.missing-input]"))
-        let outside = try CLI.run(["run", "publishing-report", "--var", "topic=x", "--out", "../escape"], in: dir.url)
+        let outside = try await CLI.run(["run", "publishing-report", "--var", "topic=x", "--out", "../escape"], in: dir.url)
         #expect(outside.status == 64)
         #expect(outside.stderr.contains("[run.invalid-out]"))
         #expect(server.chatRequestCount == 0)
@@ -105,7 +127,7 @@ struct RunCommandTests {
         defer { Task { await server.stop() } }
         let dir = try Self.workspace(server: server)
         try dir.write([".env": "FAKE_API_KEY=\(secret)\n"])
-        let result = try CLI.run(["run", "publishing-report", "--var", "topic=T", "--out", "output/f", "--json"], in: dir.url)
+        let result = try await CLI.run(["run", "publishing-report", "--var", "topic=T", "--out", "output/f", "--json"], in: dir.url)
         #expect(result.status == 1)
         #expect(result.stderr.contains("[provider.authentication]"))
         #expect(result.stderr.contains("FAKE_API_KEY"))
@@ -139,19 +161,11 @@ struct RunCommandTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait (bounded) until at least three sections have finished, then kill -9.
-        let deadline = Date().addingTimeInterval(30)
-        var finishedBeforeKill = 0
-        while Date() < deadline {
-            if let manifest = try? Self.manifest(dir, "output/k"),
-               let calls = manifest["steps"]?.objectValue?["sections"]?.objectValue?["calls"]?.listValue {
-                finishedBeforeKill = calls.filter { $0.objectValue?["status"] == "succeeded" }.count
-                if finishedBeforeKill >= 3 { break }
-            }
-            usleep(20_000)  // blocking: a Task.sleep could resume after the run ended (a busy cooperative pool)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // Wait (bounded) until at least three sections have finished, then kill -9. Polled with blocking
+        // sleeps on a thread of its own, so neither a busy cooperative pool can delay the kill past the
+        // end of the run nor the poll hold one of the pool's threads.
+        let folder = dir.url.appendingPathComponent("output/k")
+        let finishedBeforeKill = try await detached { Self.killAfterSections(3, runFolder: folder, process: process) }
         #expect(finishedBeforeKill >= 3)
         let manifest = try Self.manifest(dir, "output/k")
         #expect(manifest["status"] == "running", "a killed run leaves a manifest that says it did not finish")
@@ -161,7 +175,7 @@ struct RunCommandTests {
 
         let runID = "k"
         _ = runID
-        let resumed = try CLI.run(["run", "publishing-report", "--resume", "k", "--out", "output/k"], in: dir.url)
+        let resumed = try await CLI.run(["run", "publishing-report", "--resume", "k", "--out", "output/k"], in: dir.url)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout == "output/k/report.md\n")
         // No finished item was asked for again; every unfinished one exactly once more.
@@ -197,19 +211,23 @@ struct RunCommandTests {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // Polled with blocking sleeps: other suites run in parallel and may hold every thread of the
-        // cooperative pool (a synchronous CLI.run of the real model takes minutes), so a Task.sleep here
-        // could resume only after the run had finished on its own.
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let manifest = try? Self.manifest(dir, "output/i"), manifest["steps"]?.objectValue?["plan"]?.objectValue?["status"] == "succeeded" { break }
-            usleep(20_000)
+        // Polled with blocking sleeps on a thread of its own: a Task.sleep could resume late on a busy
+        // cooperative pool, after the run had finished on its own.
+        let folder = dir.url.appendingPathComponent("output/i")
+        let waited = try await detached { () -> TimeInterval in
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline {
+                if let manifest = try? Self.manifest(at: folder),
+                   manifest["steps"]?.objectValue?["plan"]?.objectValue?["status"] == "succeeded" { break }
+                usleep(20_000)
+            }
+            usleep(100_000)
+            kill(process.processIdentifier, SIGINT)
+            let start = Date()
+            process.waitUntilExit()
+            return Date().timeIntervalSince(start)
         }
-        usleep(100_000)
-        kill(process.processIdentifier, SIGINT)
-        let start = Date()
-        process.waitUntilExit()
-        #expect(Date().timeIntervalSince(start) < 5, "in-flight requests are cancelled, not waited for")
+        #expect(waited < 5, "in-flight requests are cancelled, not waited for")
         #expect(process.terminationStatus == 130)
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(stderr.contains("--resume"))
@@ -224,7 +242,7 @@ struct RunCommandTests {
         let finishedItems = Set((interrupted.steps["sections"]?.calls ?? []).filter { $0.status == .succeeded }.compactMap(\.item))
         let sentBefore = server.chatRequestCount
 
-        let resumed = try CLI.run(["run", "publishing-report", "--resume", "i", "--out", "output/i"], in: dir.url)
+        let resumed = try await CLI.run(["run", "publishing-report", "--resume", "i", "--out", "output/i"], in: dir.url)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try Self.manifest(dir, "output/i")["status"] == "succeeded")
         // The resume sends only what had not finished, each once.

@@ -42,7 +42,7 @@ struct SecretLeakTests {
         for (index, (name, fault)) in faults.enumerated() {
             server.clearFaults()
             server.injectFault(fault, times: 100, when: isChat)
-            let result = try await CLI.runDetached(
+            let result = try await CLI.run(
                 ["run", "publishing-report", "--case", "swift-concurrency", "--out", "output/fault\(index)", "--json"], in: dir.url)
             #expect(result.status == 1, "\(name): \(result.stderr)")
             #expect(result.stderr.contains("step 'plan'"), "\(name): \(result.stderr)")
@@ -55,19 +55,19 @@ struct SecretLeakTests {
         await gone.stop()
         let closed = try RunCommandTests.workspace(server: gone)
         try closed.write([".env": "FAKE_API_KEY=\(Self.key)\n"])
-        outputs.append(("connection refused", try await CLI.runDetached(["run", "publishing-report", "--case", "swift-concurrency", "--json"], in: closed.url)))
-        outputs.append(("doctor, connection refused", try await CLI.runDetached(["doctor", "--json"], in: closed.url)))
+        outputs.append(("connection refused", try await CLI.run(["run", "publishing-report", "--case", "swift-concurrency", "--json"], in: closed.url)))
+        outputs.append(("doctor, connection refused", try await CLI.run(["doctor", "--json"], in: closed.url)))
 
         // Successful runs, recordings, goldens, test outputs and the doctor's report.
-        let run = try await CLI.runDetached(["run", "publishing-report", "--case", "swift-concurrency", "--out", "output/ok", "--json"], in: dir.url)
+        let run = try await CLI.run(["run", "publishing-report", "--case", "swift-concurrency", "--out", "output/ok", "--json"], in: dir.url)
         #expect(run.status == 0, "\(run.stderr)")
         outputs.append(("run --json", run))
-        let test = try await CLI.runDetached(["test", "--live", "--record", "all", "--json"], in: dir.url)
+        let test = try await CLI.run(["test", "--live", "--record", "all", "--json"], in: dir.url)
         #expect(test.stdout.contains("\"cases\""), "\(test.stderr)")
         outputs.append(("test --live --record all --json", test))
-        outputs.append(("accept", try await CLI.runDetached(["accept", "publishing-report"], in: dir.url)))
-        outputs.append(("test --replay", try await CLI.runDetached(["test", "--replay", "--json"], in: dir.url)))
-        let doctor = try await CLI.runDetached(["doctor", "--json"], in: dir.url)
+        outputs.append(("accept", try await CLI.run(["accept", "publishing-report"], in: dir.url)))
+        outputs.append(("test --replay", try await CLI.run(["test", "--replay", "--json"], in: dir.url)))
+        let doctor = try await CLI.run(["doctor", "--json"], in: dir.url)
         outputs.append(("doctor --json", doctor))
 
         // The key was really in play: the server got it on every request.
@@ -106,9 +106,9 @@ struct SecretLeakTests {
         try parent.write(files)
         let workspace = parent.url.appendingPathComponent("ws")
 
-        let fromRoot = try await CLI.runDetached(["run", "publishing-report", "--case", "swift-concurrency", "--out", "output/a"], in: workspace)
+        let fromRoot = try await CLI.run(["run", "publishing-report", "--case", "swift-concurrency", "--out", "output/a"], in: workspace)
         #expect(fromRoot.status == 0, "\(fromRoot.stderr)")
-        let fromOutput = try await CLI.runDetached(
+        let fromOutput = try await CLI.run(
             ["run", "publishing-report", "--case", "swift-concurrency", "--out", "output/b"], in: workspace.appendingPathComponent("output"))
         #expect(fromOutput.status == 0, "\(fromOutput.stderr)")
         #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("output/b/report.md").path), "the workspace root was found from output/")
@@ -117,7 +117,7 @@ struct SecretLeakTests {
 
         // The workspace root's own .env is read.
         try parent.write(["ws/.env": "FAKE_API_KEY=from-the-workspace-root-9012\n"])
-        let withKey = try await CLI.runDetached(["run", "publishing-report", "--case", "swift-concurrency", "--out", "output/c"], in: workspace)
+        let withKey = try await CLI.run(["run", "publishing-report", "--case", "swift-concurrency", "--out", "output/c"], in: workspace)
         #expect(withKey.status == 0, "\(withKey.stderr)")
         #expect(server.chatRequests.dropFirst(10).allSatisfy { $0.header("Authorization") == "Bearer from-the-workspace-root-9012" })
     }

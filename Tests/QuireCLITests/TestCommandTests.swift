@@ -31,9 +31,9 @@ struct TestCommandTests {
         return dir
     }
 
-    @Test func theExampleGoldensPassInReplayModeOnCI() throws {
+    @Test func theExampleGoldensPassInReplayModeOnCI() async throws {
         let dir = try Self.example()
-        let result = try CLI.run(["test"], in: dir.url, environment: ["CI": "true", "OPENAI_API_KEY": "sk-test-not-a-key-0000000000000000"])
+        let result = try await CLI.run(["test"], in: dir.url, environment: ["CI": "true", "OPENAI_API_KEY": "sk-test-not-a-key-0000000000000000"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr == "")
         #expect(result.stdout == """
@@ -56,14 +56,14 @@ struct TestCommandTests {
 
     /// The loop of the issue: edit a prompt, see exactly the affected steps with their diff and exit 1,
     /// accept, and pass.
-    @Test func aPromptEditShowsExactlyTheAffectedStepsThenAcceptMakesItPass() throws {
+    @Test func aPromptEditShowsExactlyTheAffectedStepsThenAcceptMakesItPass() async throws {
         let dir = try Self.example()
         let path = "prompts/report-merge/v1.prompt"
         try dir.write([path: try dir.read(path).replacingOccurrences(of: "{{ sections[loop.index0] | trim }}\n", with: "{{ sections[loop.index0] | trim }}\n\n[Back to the contents](#contents)\n")])
         let sha = String(ContentHash.sha256(try dir.read(path)).prefix(12))
         let old = String(ContentHash.sha256(ExampleWorkspace.files[path]!).prefix(12))
 
-        let failed = try CLI.run(["test", "publishing-report"], in: dir.url)
+        let failed = try await CLI.run(["test", "publishing-report"], in: dir.url)
         #expect(failed.status == 1, "\(failed.stderr)")
         var expected = ""
         for (name, last) in [("swift-concurrency", "Make the order of results independent of timing: collect child results by key, not by completion order. Then the same test gives the same answer on a fast laptop and a loaded CI machine."), ("sqlite-wal", "A long-running read transaction therefore lets the WAL grow without limit. Keep reads short, and run `PRAGMA wal_checkpoint(TRUNCATE)` during quiet periods if the file size matters.")] {
@@ -98,7 +98,7 @@ struct TestCommandTests {
         #expect(failed.stdout == expected)
         #expect(try dir.read(".quire/test-output/publishing-report/sqlite-wal/report.txt").contains("[Back to the contents](#contents)"))
 
-        let accepted = try CLI.run(["accept", "publishing-report"], in: dir.url)
+        let accepted = try await CLI.run(["accept", "publishing-report"], in: dir.url)
         #expect(accepted.status == 0, "\(accepted.stderr)")
         #expect(accepted.stdout == """
             accepted publishing-report · sqlite-wal · report
@@ -111,16 +111,16 @@ struct TestCommandTests {
         let meta = try GoldenMetadata(json: dir.read("golden/publishing-report/sqlite-wal/golden.meta.json"))
         #expect(meta.steps["report"]?.stamp.prompt.sha256.hasPrefix(sha) == true)
 
-        let passed = try CLI.run(["test", "publishing-report"], in: dir.url)
+        let passed = try await CLI.run(["test", "publishing-report"], in: dir.url)
         #expect(passed.status == 0, "\(passed.stdout)")
         #expect(passed.stdout.hasSuffix("2 cases, 6 steps: 6 passed, 0 changed, 0 new, 0 stale, 0 missing\n"))
     }
 
-    @Test func aModelPromptEditIsAReplayMissWithTheRequestDiff() throws {
+    @Test func aModelPromptEditIsAReplayMissWithTheRequestDiff() async throws {
         let dir = try Self.example()
         let path = "prompts/section-writer/v1.prompt"
         try dir.write([path: try dir.read(path).replacingOccurrences(of: "Do not repeat the title.", with: "Do not repeat the title. End with a one-line summary.")])
-        let result = try CLI.run(["test", "publishing-report", "--case", "sqlite-wal"], in: dir.url)
+        let result = try await CLI.run(["test", "publishing-report", "--case", "sqlite-wal"], in: dir.url)
         #expect(result.status == 1)
         let lines = TextLines.split(result.stdout)
         #expect(Array(lines.prefix(4)) == [
@@ -146,7 +146,7 @@ struct TestCommandTests {
         #expect(result.stdout.hasSuffix("1 case, 3 steps: 1 passed, 0 changed, 0 new, 0 stale, 0 missing, 1 failed, 1 skipped\n"))
 
         // --render-only shows the same without running anything.
-        let rendered = try CLI.run(["test", "publishing-report", "--case", "sqlite-wal", "--render-only"], in: dir.url)
+        let rendered = try await CLI.run(["test", "publishing-report", "--case", "sqlite-wal", "--render-only"], in: dir.url)
         #expect(rendered.status == 1)
         #expect(rendered.stdout.contains("publishing-report · sqlite-wal (render-only)\n  passed   plan\n  changed  sections (4 items)\n"))
         #expect(rendered.stdout.contains("+Do not repeat the title. End with a one-line summary.\n"))
@@ -162,7 +162,7 @@ struct TestCommandTests {
         let dir = try Self.withFakeProvider(server)
 
         // CI set: record mode never, answers replayed; a case never recorded is missing, nothing is written.
-        let ci = try CLI.run(["test", "review-digest"], in: dir.url, environment: ["CI": "1"])
+        let ci = try await CLI.run(["test", "review-digest"], in: dir.url, environment: ["CI": "1"])
         #expect(ci.status == 1)
         #expect(ci.stdout == """
             review-digest · kettle (replay)
@@ -178,7 +178,7 @@ struct TestCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("golden/review-digest").path))
 
         // QUIRE_RECORD beats CI: the model is called and the goldens written; the run does not succeed.
-        let recorded = try CLI.run(["test", "review-digest"], in: dir.url, environment: ["CI": "1", "QUIRE_RECORD": "missing", "FAKE_API_KEY": "k"])
+        let recorded = try await CLI.run(["test", "review-digest"], in: dir.url, environment: ["CI": "1", "QUIRE_RECORD": "missing", "FAKE_API_KEY": "k"])
         #expect(recorded.status == 1)
         #expect(recorded.stdout.contains("review-digest · kettle (live)\n  new      facts (3 items)\n  new      digest\n"))
         #expect(recorded.stdout.hasSuffix("""
@@ -190,19 +190,19 @@ struct TestCommandTests {
         #expect(try dir.read("golden/review-digest/kettle/facts/001.json").contains("\"rating\": 3"))
 
         // The flag beats QUIRE_RECORD; the recordings answer now.
-        let replayed = try CLI.run(["test", "review-digest", "--record", "never"], in: dir.url, environment: ["QUIRE_RECORD": "all"])
+        let replayed = try await CLI.run(["test", "review-digest", "--record", "never"], in: dir.url, environment: ["QUIRE_RECORD": "all"])
         #expect(replayed.status == 0, "\(replayed.stdout)")
         #expect(server.chatRequestCount == 4)
 
-        let bogus = try CLI.run(["test", "review-digest"], in: dir.url, environment: ["QUIRE_RECORD": "sometimes"])
+        let bogus = try await CLI.run(["test", "review-digest"], in: dir.url, environment: ["QUIRE_RECORD": "sometimes"])
         #expect(bogus.status == 64)
         #expect(bogus.stderr == "error: QUIRE_RECORD=sometimes is not a record mode; expected one of all, failed, missing, never [test.invalid-record-mode]\n")
     }
 
-    @Test func junitAndJSONReports() throws {
+    @Test func junitAndJSONReports() async throws {
         let dir = try Self.example()
         try dir.write(["prompts/report-merge/v1.prompt": try dir.read("prompts/report-merge/v1.prompt").replacingOccurrences(of: "# {{ topic }}", with: "# {{ topic }} <draft>")])
-        let result = try CLI.run(["test", "--junit", "results/junit.xml", "--json"], in: dir.url)
+        let result = try await CLI.run(["test", "--junit", "results/junit.xml", "--json"], in: dir.url)
         #expect(result.status == 1)
         let json = try JSONText.decode(result.stdout).objectValue ?? [:]
         #expect(json["success"] == false)
@@ -216,19 +216,19 @@ struct TestCommandTests {
         #expect(xml.contains("<testcase classname=\"review-digest.kettle\" name=\"digest\" file=\"golden/review-digest/kettle/digest.txt\"/>"))
     }
 
-    @Test func colourOnlyWhenAsked() throws {
+    @Test func colourOnlyWhenAsked() async throws {
         let dir = try Self.example()
         try dir.write(["prompts/report-merge/v1.prompt": try dir.read("prompts/report-merge/v1.prompt").replacingOccurrences(of: "# {{ topic }}", with: "# {{ topic }}!")])
-        let plain = try CLI.run(["test", "publishing-report", "--case", "sqlite-wal"], in: dir.url)
+        let plain = try await CLI.run(["test", "publishing-report", "--case", "sqlite-wal"], in: dir.url)
         #expect(!plain.stdout.contains("\u{1B}["))
-        let coloured = try CLI.run(["test", "publishing-report", "--case", "sqlite-wal", "--color", "always"], in: dir.url)
+        let coloured = try await CLI.run(["test", "publishing-report", "--case", "sqlite-wal", "--color", "always"], in: dir.url)
         #expect(coloured.status == 1)
         #expect(coloured.stdout.contains("  \u{1B}[32mpassed  \u{1B}[0m plan\n"))
         #expect(coloured.stdout.contains("  \u{1B}[31mchanged \u{1B}[0m report\n"))
         #expect(coloured.stdout.contains("    \u{1B}[31m-# How SQLite's write-ahead log works\u{1B}[0m\n    \u{1B}[32m+# How SQLite's write-ahead log works!\u{1B}[0m\n"))
     }
 
-    @Test func affectedTestsOnlyWhatChangedSinceARevision() throws {
+    @Test func affectedTestsOnlyWhatChangedSinceARevision() async throws {
         let dir = try Self.example()
         func git(_ args: [String]) throws {
             let process = Process()
@@ -244,43 +244,43 @@ struct TestCommandTests {
         try git(["add", "."])
         try git(["commit", "-q", "-m", "example"])
 
-        let nothing = try CLI.run(["test", "--affected"], in: dir.url)
+        let nothing = try await CLI.run(["test", "--affected"], in: dir.url)
         #expect(nothing.status == 0)
         #expect(nothing.stdout == "no case is affected by the changes since HEAD\n")
 
         try dir.write(["prompts/review-extract/v1.prompt": try dir.read("prompts/review-extract/v1.prompt") + "Answer in English.\n"])
-        let some = try CLI.run(["test", "--affected"], in: dir.url)
+        let some = try await CLI.run(["test", "--affected"], in: dir.url)
         #expect(some.status == 1)
         #expect(some.stderr == "affected: review-digest (prompts/review-extract/v1.prompt)\n")
         #expect(some.stdout.hasPrefix("review-digest · kettle (replay)\n  failed   facts\n"))
         #expect(!some.stdout.contains("publishing-report"))
 
-        let named = try CLI.run(["test", "--affected", "publishing-report"], in: dir.url)
+        let named = try await CLI.run(["test", "--affected", "publishing-report"], in: dir.url)
         #expect(named.status == 64)
         #expect(named.stderr.contains("'publishing-report' is a workflow: name workflows before --affected"))
-        let before = try CLI.run(["test", "publishing-report", "--affected"], in: dir.url)
+        let before = try await CLI.run(["test", "publishing-report", "--affected"], in: dir.url)
         #expect(before.stdout == "no case is affected by the changes since HEAD\n")
     }
 
-    @Test func invalidInvocations() throws {
+    @Test func invalidInvocations() async throws {
         let dir = try Self.example()
-        let both = try CLI.run(["test", "--replay", "--live"], in: dir.url)
+        let both = try await CLI.run(["test", "--replay", "--live"], in: dir.url)
         #expect(both.status == 64)
         #expect(both.stderr.contains("--replay and --live exclude each other"))
-        let unknown = try CLI.run(["test", "publishing-report", "--case", "swift-concurency"], in: dir.url)
+        let unknown = try await CLI.run(["test", "publishing-report", "--case", "swift-concurency"], in: dir.url)
         #expect(unknown.status == 64)
         #expect(unknown.stderr == "error: no case 'swift-concurency' in 'publishing-report' [test.unknown-case]\n  help: did you mean 'swift-concurrency'?\n")
-        let step = try CLI.run(["test", "publishing-report", "--step", "sectons"], in: dir.url)
+        let step = try await CLI.run(["test", "publishing-report", "--step", "sectons"], in: dir.url)
         #expect(step.status == 64)
         #expect(step.stderr == "error: workflow 'publishing-report' has no step 'sectons' [test.unknown-step]\n  help: did you mean 'sections'?\n")
-        let noOutput = try CLI.run(["accept", "review-digest"], in: dir.url)
+        let noOutput = try await CLI.run(["accept", "review-digest"], in: dir.url)
         #expect(noOutput.status == 1)
         #expect(noOutput.stderr == "error: no test output for workflow 'review-digest' in .quire/test-output/review-digest/ [accept.no-test-output]\n  help: run `quire test review-digest` first; accept takes the outputs it kept\n")
     }
 
-    @Test func onlyTheChosenStepIsCompared() throws {
+    @Test func onlyTheChosenStepIsCompared() async throws {
         let dir = try Self.example()
-        let result = try CLI.run(["test", "publishing-report", "--case", "swift-concurrency", "--step", "plan"], in: dir.url)
+        let result = try await CLI.run(["test", "publishing-report", "--case", "swift-concurrency", "--step", "plan"], in: dir.url)
         #expect(result.status == 0)
         #expect(result.stdout == "publishing-report · swift-concurrency (replay)\n  passed   plan\n\n1 case, 1 step: 1 passed, 0 changed, 0 new, 0 stale, 0 missing\n")
     }

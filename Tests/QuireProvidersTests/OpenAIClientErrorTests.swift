@@ -231,8 +231,11 @@ struct OpenAIClientErrorTests {
             let completion = try await client.complete(chatRequest())
             #expect(completion.attempts == 2)
             #expect(server.chatRequestCount == 2)
-            // Far below the 20 s stall: the read timeout fired (a generous bound; CI machines are busy).
-            #expect(ContinuousClock.now - start < .seconds(10))
+            // Two attempts already show that the read timeout fired (without it the first attempt
+            // would have been answered after the stall); finishing before the 20 s stall is over shows
+            // it fired in time. The bound is loose on purpose: suites running beside this one share
+            // the machine's two cores.
+            #expect(ContinuousClock.now - start < .seconds(18))
         }
     }
 
