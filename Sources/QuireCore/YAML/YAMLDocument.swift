@@ -17,7 +17,9 @@ public enum YAMLDocument {
         if let problem = depthProblem(in: text, file: file) { return .failure(DiagnosticError(problem)) }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // No regular-expression resolver: plain scalars are typed by ``YAMLScalarResolver``. The
+            // encoding is given: Yams' default reads the whole environment on every call.
+            root = try Yams.compose(yaml: text, .basic, .default, .utf8)
         } catch let error as YamlError {
             return .failure(DiagnosticError(diagnostic(for: error, file: file, text: text)))
         } catch {
@@ -47,7 +49,10 @@ public enum YAMLDocument {
         switch node {
         case .scalar(let scalar):
             let tag: YAMLNode.ScalarTag
-            switch node.tag.rawValue {
+            // `scalar.tag` is the tag as written: empty for a plain scalar without one (quoted
+            // scalars carry `!!str`); `node.tag` would resolve it.
+            switch scalar.tag.rawValue {
+            case Tag.Name.implicit.rawValue: tag = YAMLScalarResolver.tag(of: scalar.string)
             case Tag.Name.null.rawValue: tag = .null
             case Tag.Name.bool.rawValue: tag = .bool
             case Tag.Name.int.rawValue: tag = .int
