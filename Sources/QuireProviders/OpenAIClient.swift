@@ -28,6 +28,13 @@ public final class OpenAIClient: ModelClient {
     ///   - clock: measures latency and the retry deadline, and sleeps between attempts.
     ///   - random: the jitter of back-off waits.
     ///   - wallClock: the current date, for `Retry-After` HTTP dates.
+    /// Starts the shared event-loop threads that every client uses, on a background queue, so that a
+    /// command can overlap their start (a few milliseconds) with its own work — loading and validating
+    /// the workspace — instead of paying it before its first request. Calling it again does nothing.
+    public static func warmUp() {
+        DispatchQueue.global(qos: .userInitiated).async { _ = HTTPClient.defaultEventLoopGroup }
+    }
+
     public init(
         configuration: ProviderConfiguration, rateLimiter: RateLimiter? = nil,
         clock: any Clock<Duration> = ContinuousClock(), random: RandomSource = .system,

@@ -79,7 +79,7 @@ extension RunCommand {
         }
         target.set { task.cancel() }
         let outcomes = await task.value
-        history.flush()
+        history.finish()
         await clients.shutdown()
         await servers.stopAll()
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuireCore
 import QuireHistory
+import QuireProviders
 import QuireRunner
 
 struct RunCommand: AsyncParsableCommand {
@@ -118,6 +119,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The HTTP event-loop threads start while the workspace loads (a replayed or cached run never needs them).
+        OpenAIClient.warmUp()
         let root = global.root()
         let (workspace, fs) = global.loadWorkspace()
         guard workspace.workflowPaths[workflow] != nil else {
@@ -244,7 +247,7 @@ struct RunCommand: AsyncParsableCommand {
         target.set { task.cancel() }
         let outcome = await task.value
         observer.stop()
-        history.flush()
+        history.finish()
         await clients.shutdown()
         await servers.stopAll()
 
