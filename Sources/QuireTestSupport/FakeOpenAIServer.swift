@@ -35,12 +35,14 @@ public final class FakeOpenAIServer: Sendable {
         public var maximumConnections: Int
         /// The longest a ``FakeFault/stall(_:)`` lasts.
         public var maximumStall: Duration
+        /// Keep a ``FakeOpenAIServer/timeline`` of connections, arrivals and answers (for benchmarks).
+        public var recordsTimeline: Bool
 
         public init(
             models: [String] = ["fake-model", "fake-model-large"], knownModelsOnly: Bool = false,
             apiKey: String? = nil, latency: FakeLatency = .none, maximumRequestBodyBytes: Int = 4 << 20,
             maximumRecordedRequests: Int = 10_000, maximumConnections: Int = 256,
-            maximumStall: Duration = .seconds(30)
+            maximumStall: Duration = .seconds(30), recordsTimeline: Bool = false
         ) {
             self.models = models
             self.knownModelsOnly = knownModelsOnly
@@ -50,6 +52,7 @@ public final class FakeOpenAIServer: Sendable {
             self.maximumRecordedRequests = maximumRecordedRequests
             self.maximumConnections = maximumConnections
             self.maximumStall = maximumStall
+            self.recordsTimeline = recordsTimeline
         }
     }
 
@@ -222,6 +225,10 @@ public final class FakeOpenAIServer: Sendable {
 
     /// Connections open now.
     public var openConnectionCount: Int { core.state.withLock { $0.connections.count } }
+
+    /// Connections opened, requests received and answers completed, in order, when
+    /// ``Options/recordsTimeline`` is set; empty otherwise.
+    public var timeline: [FakeTimelineEvent] { core.state.withLock { $0.timeline } }
 
     /// The fault each faulted request got, by request index (``ReceivedRequest/index``).
     public var appliedFaults: [Int: FakeFault] { core.state.withLock { $0.appliedFaults } }

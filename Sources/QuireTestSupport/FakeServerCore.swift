@@ -32,6 +32,9 @@ final class FakeServerCore: Sendable {
         var deliveredUsage: [Int: FakeUsage] = [:]
         /// Requests whose connection closed before their answer was complete.
         var abandoned: Set<Int> = []
+        /// When ``FakeOpenAIServer/Options/recordsTimeline`` is set: when each connection opened and
+        /// each request arrived and was answered.
+        var timeline: [FakeTimelineEvent] = []
     }
 
     let options: FakeOpenAIServer.Options
@@ -95,6 +98,13 @@ final class FakeServerCore: Sendable {
         state.withLock { $0.deliveredUsage[index] = usage }
     }
 
+    /// Notes an event on the timeline, when the options ask for one.
+    func note(_ kind: FakeTimelineEvent.Kind, request: Int? = nil) {
+        guard options.recordsTimeline else { return }
+        let event = FakeTimelineEvent(kind: kind, request: request, at: FakeTimelineEvent.now())
+        state.withLock { $0.timeline.append(event) }
+    }
+
     /// Notes that request `index` lost its connection before its answer was complete.
     func abandoned(_ index: Int) {
         state.withLock { _ = $0.abandoned.insert(index) }
@@ -108,6 +118,9 @@ final class FakeServerCore: Sendable {
             guard !state.stopping, state.connections.count < options.maximumConnections else { return false }
             state.connections[ObjectIdentifier(channel)] = channel
             state.connectionCount += 1
+            if options.recordsTimeline {
+                state.timeline.append(FakeTimelineEvent(kind: .connected, request: nil, at: FakeTimelineEvent.now()))
+            }
             return true
         }
     }

@@ -72,6 +72,7 @@ final class FakeServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             body: bodyTooLarge ? "" : String(buffer: body))
         body.clear()
         inFlight = request.index
+        core.note(.received, request: request.index)
         answerUsage = nil
         if bodyTooLarge {
             sendError(413, "The request body is larger than the fake server accepts.", type: "invalid_request_error",
@@ -399,6 +400,7 @@ final class FakeServerHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func end(context: ChannelHandlerContext) {
         if let index = inFlight, let usage = answerUsage { core.delivered(index, usage: usage) }
+        if let index = inFlight { core.note(.answered, request: index) }
         inFlight = nil
         answerUsage = nil
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))

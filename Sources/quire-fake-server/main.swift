@@ -5,13 +5,17 @@
 // once (sampled every 5 ms), and exits 0.
 //
 //   quire-fake-server [--latency benchmark|none|BASE_MS+PER_TOKEN_MS] [--plan-items N] [--words N]
-//                     [--max-connections N]
+//                     [--max-connections N] [--timeline FILE]
 //
 // Answers (deterministic):
 // - a request whose system message starts with "You plan short technical reports" (the example
 //   workspace's publishing-plan prompt) gets a bulleted list of --plan-items section titles;
 // - every other request gets --words words of prose in two paragraphs.
 // Latency follows QuireTestSupport.FakeLatency: `benchmark` is 200 ms + 2 ms per output token (word).
+//
+// --timeline FILE: at exit, writes one line per connection opened, request received and answer
+// completed — `connected|received|answered <request index or -> <CLOCK_REALTIME nanoseconds>` — for
+// lining up a benchmark's client-side time with what the server saw.
 import Dispatch
 import Foundation
 import QuireCore
@@ -22,6 +26,7 @@ struct Arguments {
     var planItems = 8
     var words = 120
     var maxConnections = 1024
+    var timeline: String?
 
     struct Invalid: Error {
         var message: String
@@ -45,6 +50,8 @@ struct Arguments {
                     }
                     result.latency = FakeLatency(base: .milliseconds(parts[0]), perToken: .milliseconds(parts[1]))
                 }
+            case "--timeline":
+                result.timeline = value
             case "--plan-items", "--words", "--max-connections":
                 guard let number = Int(value), number >= 1 else {
                     return .failure(Invalid(message: "\(flag) wants a positive integer"))
@@ -104,7 +111,8 @@ case .failure(let invalid): fail(invalid.message)
 
 let server = FakeOpenAIServer(
     options: .init(
-        latency: arguments.latency, maximumRecordedRequests: 64, maximumConnections: arguments.maxConnections))
+        latency: arguments.latency, maximumRecordedRequests: 64, maximumConnections: arguments.maxConnections,
+        recordsTimeline: arguments.timeline != nil))
 let planItems = arguments.planItems
 let words = arguments.words
 server.setResponder { Answers.respond($0, planItems: planItems, words: words) }
@@ -146,6 +154,14 @@ for source in signalSources { source.cancel() }
 peakConnections.cancel()
 let peak = await peakConnections.value
 await server.stop()
+if let path = arguments.timeline {
+    let text = server.timeline.map { $0.line + "\n" }.joined()
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    } catch {
+        FileHandle.standardError.write(Data("quire-fake-server: cannot write the timeline to \(path): \(error)\n".utf8))
+    }
+}
 FileHandle.standardError.write(
     Data(
         "quire-fake-server: answered \(server.chatRequestCount) chat requests; at most \(peak) connections open at once\n"
