@@ -1,3 +1,4 @@
+import QuireTestSupport
 import Testing
 
 @testable import QuireCore
@@ -70,7 +71,7 @@ struct TextSimilarityTests {
 
     @Test("10,000-word texts are compared exactly when similar and quickly when not")
     func largeTexts() {
-        var random = SplitMix(seed: 42)
+        var random = SplitMix64(seed: 42)
         let words = (0..<10_000).map { _ in "w\(random.next(below: 3_000))" }
         var edited = words
         for i in stride(from: 0, to: 10_000, by: 100) { edited[i] = "changed" }

@@ -1,3 +1,4 @@
+import QuireTestSupport
 import Testing
 
 @testable import QuireCore
@@ -401,7 +402,7 @@ struct UnifiedDiffTests {
 
     @Test("applying the hunks to the old text gives the new text", arguments: 0..<40)
     func roundTrip(seed: Int) {
-        var random = SplitMix(seed: UInt64(seed))
+        var random = SplitMix64(seed: UInt64(seed))
         let vocabulary = ["", "a", "b", "c", "}", "return x", "let y = 1"]
         var old: [String] = (0..<random.next(below: 40)).map { _ in vocabulary[random.next(below: vocabulary.count)] }
         var new = old
@@ -438,7 +439,7 @@ struct UnifiedDiffTests {
 
     @Test("large unrelated files finish with a correct diff")
     func largeUnrelatedFiles() {
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         let old = (0..<5_000).map { _ in "a\(random.next(below: 400))\n" }.joined()
         let new = (0..<5_000).map { _ in "a\(random.next(below: 400))\n" }.joined()
         let diff = UnifiedDiff.compare(old: old, new: new, oldName: "a", newName: "b")
@@ -446,21 +447,3 @@ struct UnifiedDiffTests {
     }
 }
 
-/// A tiny deterministic generator for property tests.
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int {
-        bound <= 0 ? 0 : Int(next() % UInt64(bound))
-    }
-}

@@ -3,71 +3,100 @@ import Foundation
 /// Deterministic JSON for ``Value``: sorted keys, no escaped slashes, shortest numbers.
 public enum JSONText {
     public static func encode(_ value: Value, pretty: Bool, indent: Int = 2) -> String {
-        var out = ""
-        write(value, into: &out, pretty: pretty, indent: indent, level: 0)
-        return out
+        // Bytes, not String appends: manifests are rewritten at every step boundary and request
+        // bodies are encoded for every call, so this is on the critical path of a run.
+        var writer = Writer(pretty: pretty, indent: indent)
+        writer.write(value, level: 0)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    private static func write(_ value: Value, into out: inout String, pretty: Bool, indent: Int, level: Int) {
-        switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d):
-            out += d.isFinite ? Value.format(d) : "null"
-        case .string(let s): writeString(s, into: &out)
-        case .list(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += pretty ? "," : "," }
-                if pretty { out += "\n" + String(repeating: " ", count: indent * (level + 1)) }
-                write(item, into: &out, pretty: pretty, indent: indent, level: level + 1)
-            }
-            if pretty { out += "\n" + String(repeating: " ", count: indent * level) }
-            out += "]"
-        case .object(let dict):
-            if dict.isEmpty { out += "{}"; return }
-            out += "{"
-            for (i, key) in dict.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: " ", count: indent * (level + 1)) }
-                writeString(key, into: &out)
-                out += pretty ? ": " : ":"
-                write(dict[key]!, into: &out, pretty: pretty, indent: indent, level: level + 1)
-            }
-            if pretty { out += "\n" + String(repeating: " ", count: indent * level) }
-            out += "}"
-        }
-    }
+    private struct Writer {
+        let pretty: Bool
+        let indent: Int
+        var bytes: [UInt8] = []
 
-    private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        // Most strings need no escaping: append them whole (this runs for every key and value of
-        // every manifest, journal line and request hash).
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out += s
-            out += "\""
-            return
+        init(pretty: Bool, indent: Int) {
+            self.pretty = pretty
+            self.indent = indent
+            bytes.reserveCapacity(1024)
         }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u00" + ContentHash.hex([UInt8(scalar.value)])
-                } else {
-                    out.unicodeScalars.append(scalar)
+
+        mutating func write(_ value: Value, level: Int) {
+            switch value {
+            case .null: append("null")
+            case .bool(let b): append(b ? "true" : "false")
+            case .int(let i): append(String(i))
+            case .double(let d): append(d.isFinite ? Value.format(d) : "null")
+            case .string(let s): writeString(s)
+            case .list(let items):
+                if items.isEmpty { append("[]"); return }
+                bytes.append(UInt8(ascii: "["))
+                var first = true
+                for item in items {
+                    if !first { bytes.append(UInt8(ascii: ",")) }
+                    first = false
+                    newline(level: level + 1)
+                    write(item, level: level + 1)
                 }
+                newline(level: level)
+                bytes.append(UInt8(ascii: "]"))
+            case .object(let dict):
+                if dict.isEmpty { append("{}"); return }
+                bytes.append(UInt8(ascii: "{"))
+                var first = true
+                for (key, member) in dict.sorted(by: { $0.key < $1.key }) {
+                    if !first { bytes.append(UInt8(ascii: ",")) }
+                    first = false
+                    newline(level: level + 1)
+                    writeString(key)
+                    bytes.append(UInt8(ascii: ":"))
+                    if pretty { bytes.append(UInt8(ascii: " ")) }
+                    write(member, level: level + 1)
+                }
+                newline(level: level)
+                bytes.append(UInt8(ascii: "}"))
             }
         }
-        out += "\""
+
+        private mutating func newline(level: Int) {
+            guard pretty else { return }
+            bytes.append(UInt8(ascii: "\n"))
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+        }
+
+        private mutating func append(_ text: String) {
+            var text = text
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+
+        /// Only `"`, `\\` and control characters are escaped; every other byte, multi-byte UTF-8
+        /// sequences included, is copied as it is.
+        private mutating func writeString(_ s: String) {
+            var s = s
+            bytes.append(UInt8(ascii: "\""))
+            s.withUTF8 { utf8 in
+                var run = 0  // start of the bytes not yet copied
+                for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                    run = i + 1
+                    bytes.append(UInt8(ascii: "\\"))
+                    switch byte {
+                    case 0x22: bytes.append(UInt8(ascii: "\""))
+                    case 0x5C: bytes.append(UInt8(ascii: "\\"))
+                    case 0x0A: bytes.append(UInt8(ascii: "n"))
+                    case 0x0D: bytes.append(UInt8(ascii: "r"))
+                    case 0x09: bytes.append(UInt8(ascii: "t"))
+                    case 0x08: bytes.append(UInt8(ascii: "b"))
+                    case 0x0C: bytes.append(UInt8(ascii: "f"))
+                    default:
+                        let hex = Array("0123456789abcdef".utf8)
+                        bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                    }
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
     }
 
     /// Parses JSON text into a ``Value``. Integers stay integers; other numbers become doubles.
