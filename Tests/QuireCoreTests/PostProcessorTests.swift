@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import QuireCore
@@ -507,6 +508,23 @@ struct PostPipelineApplyTests {
         #expect(try pipeline.apply(to: "```\n- a\n- b\n```") == "a, b")
         #expect(pipeline.outputShape == .text)
         #expect(PostPipeline([.trim, .join(",")]).outputShape == .text)
+    }
+
+    @Test func trimRemovesExactlyWhatFoundationCallsWhiteSpace() {
+        // Every scalar Foundation's .whitespacesAndNewlines holds, and look-alikes it does not.
+        let spaces = (0...0x3000).compactMap(Unicode.Scalar.init).filter {
+            CharacterSet.whitespacesAndNewlines.contains($0)
+        }
+        let lookAlikes: [Unicode.Scalar] = ["\u{200B}", "\u{180E}", "\u{FEFF}", "\u{2060}", "\u{0}", "x", "é"]
+        var samples = ["", " ", "plain", "  two words \n", "\u{301}accent first", "日本 \u{3000}"]
+        for scalar in spaces + lookAlikes {
+            let s = String(scalar)
+            samples += [s, s + "a" + s, "a" + s + "b", s + s + "é" + s]
+        }
+        for sample in samples {
+            #expect(PostProcessor.trimmed(sample) == sample.trimmingCharacters(in: .whitespacesAndNewlines), "\(sample.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        #expect(spaces.count >= 25)
     }
 }
 

@@ -41,7 +41,20 @@ extension PostProcessor {
         }
     }
 
-    static func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// The text without leading and trailing white space, as Foundation's `.whitespacesAndNewlines`
+    /// has it: the scalars with Unicode's White_Space property (tab to carriage return, space, U+0085,
+    /// U+00A0, the Z* separators) and the zero-width space U+200B. Done on scalars rather than through
+    /// NSString's UTF-16: `trim` runs on every answer of a fan-out.
+    static func trimmed(_ text: String) -> String {
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.value < 0x80 ? scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace || scalar.value == 0x200B
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isSpace($0) })!
+        if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return text }
+        return String(scalars[first...last])
+    }
 
     /// `an integer`, `a list`, `null`.
     private func article(_ typeName: String) -> String {
