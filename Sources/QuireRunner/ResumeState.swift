@@ -35,6 +35,12 @@ public struct ResumeState: Sendable {
                 if !finished.isEmpty { state.items[id] = finished }
             } else if record.status == .succeeded, let path = record.outputs.first, let value = try? folder.readOutput(path) {
                 state.outputs[id] = value
+            } else if let call = record.calls.last, call.status == .succeeded, let path = call.output,
+                let value = try? folder.readOutput(path)
+            {
+                // The call finished and its output was written, but the process died before the
+                // step's end was: the answer is paid for, so it is reused, not asked again.
+                state.outputs[id] = value
             }
         }
         return state

@@ -61,20 +61,21 @@ public actor RunStore {
     }
 
     /// Records one finished (or failed) call: in memory, and as one appended journal line, so a
-    /// killed run still knows it finished. The manifest itself is rewritten when the step ends.
+    /// killed run still knows it finished (`--resume` reuses it instead of paying for it again). The
+    /// manifest itself is rewritten when the step ends — for a single call, right after this.
     public func recordCall(step id: String, call: CallRecord, output: String?) throws {
         guard manifest.steps[id] != nil else { return }
         // Mutated in place: copying the record out and back would copy its calls, once per item of a fan-out.
         manifest.steps[id]!.calls.removeAll { $0.item == call.item }
         manifest.steps[id]!.calls.append(call)
         if let output, !manifest.steps[id]!.outputs.contains(output) { manifest.steps[id]!.outputs.append(output) }
-        if manifest.steps[id]!.calls.count > 1 || call.item != nil {
-            if persists { try journal.append(step: id, call: call, output: output) }
-        } else {
-            // The step's end follows at once and tells the history; a kill in between is caught up
-            // from this manifest by `quire runs`.
-            try save(changedSteps: [id], tellingHistory: false)
-        }
+        if persists { try journal.append(step: id, call: call, output: output) }
+    }
+
+    /// Replaces a step's record in memory only; the next write of the manifest carries it. For the
+    /// start of a step that makes no model call: a kill before its end loses nothing but a re-render.
+    public func stage(_ record: StepRecord) {
+        manifest.steps[record.id] = record
     }
 
     /// Records an output file of a step that makes no model call (saved with the step: re-rendering is free).
@@ -83,9 +84,9 @@ public actor RunStore {
         manifest.steps[id]!.outputs.append(path)
     }
 
-    public func addArtifact(_ path: String) throws {
+    /// Lists a final artifact; written with the manifest by ``finish(_:)``, which follows at once.
+    public func addArtifact(_ path: String) {
         if !manifest.artifacts.contains(path) { manifest.artifacts.append(path) }
-        try save(changedSteps: [])
     }
 
     public func finish(_ status: RunManifest.Status) throws {
@@ -97,6 +98,17 @@ public actor RunStore {
         // Every step was told to the history when it ended (or was skipped): only the run's row changes.
         try save(changedSteps: [])
         if persists { journal.remove() }
+    }
+
+    /// Marks as succeeded the steps among `ids` still recorded as running: `--resume` reuses their
+    /// finished call (read back from the journal) because the process died before their end was written.
+    public func markReused(_ ids: some Sequence<String>) throws {
+        var changed: Set<String> = []
+        for id in ids where manifest.steps[id]?.status == .running {
+            manifest.steps[id]!.status = .succeeded
+            changed.insert(id)
+        }
+        if !changed.isEmpty { try save(changedSteps: changed) }
     }
 
     public func markResumed() throws {

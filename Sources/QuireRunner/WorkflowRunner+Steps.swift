@@ -24,8 +24,13 @@ extension WorkflowRunner {
             record.calls = earlier.calls.filter { $0.status == .succeeded && $0.item.map { reusedItems[$0] != nil } == true }
             record.outputs = record.calls.compactMap(\.output)
         }
-        do { try await store.update(record) } catch {
-            return await fail(step, record: record, writeFailure(error, path: "manifest.json", label: context(step, item: nil)))
+        if step.step.kind.callsModel {
+            // On disk before any call: the journal's lines for this step are read back against it.
+            do { try await store.update(record) } catch {
+                return await fail(step, record: record, writeFailure(error, path: "manifest.json", label: context(step, item: nil)))
+            }
+        } else {
+            await store.stage(record)
         }
         observer.handle(.stepStarted(id: id, items: step.step.forEach != nil ? items.count : nil))
 

@@ -99,6 +99,10 @@ public struct WorkflowRunner: Sendable {
         var scheduler = StepScheduler(order: analysis.order, dependencies: analysis.steps.mapValues(\.dependencies))
         var failed = false
         let reusedFrom = await store.manifest.steps.compactMapValues(\.reusedFrom)
+        // A step whose call finished just before a kill is reused: its record says so from now on.
+        do { try await store.markReused(previous.keys) } catch {
+            diagnostics.append(writeFailure(error, path: "manifest.json"))
+        }
 
         await withTaskGroup(of: StepResult.self) { group in
             func launchReady() {
@@ -194,7 +198,7 @@ public struct WorkflowRunner: Sendable {
             if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
             do {
                 try await store.writeOutput(text, to: name)
-                try await store.addArtifact(name)
+                await store.addArtifact(name)
             } catch {
                 diagnostics.append(writeFailure(error, path: name))
             }

@@ -215,6 +215,38 @@ struct WorkflowRunnerTests {
         #expect(report.contains("## <a id=\"section-4\"></a>D"))
     }
 
+    @Test func aCallWhoseStepEndWasNeverWrittenIsReusedNotPaidAgain() async throws {
+        let harness = try await RunnerHarness()
+        defer { Task { await harness.stop() } }
+        harness.answerPlans(with: ["A", "B"])
+        harness.server.injectFault(.badRequest(message: "no", code: nil), at: 1)
+        let (first, folder) = try await harness.run("publishing-report", variables: [("topic", "T")], options: RunOptions(concurrency: 1))
+        #expect(first.status == .failed)
+        #expect(harness.server.chatRequestCount == 3)
+
+        // As if the process had died right after the plan's call was recorded: the manifest still
+        // says "running" with no call, and the call is only in the journal.
+        var manifest = try RunStore.loadManifest(folder: folder)
+        let planCall = try #require(manifest.steps["plan"]?.calls.first)
+        manifest.steps["plan"]?.status = .running
+        manifest.steps["plan"]?.calls = []
+        manifest.steps["plan"]?.outputs = []
+        let killed = RunStore(folder: folder, manifest: manifest, clock: { Date() })
+        try await killed.save()
+        try await killed.recordCall(step: "plan", call: planCall, output: planCall.output)
+
+        let (second, _) = try await harness.run("publishing-report", resume: true)
+        #expect(second.status == .succeeded, "\(second.diagnostics)")
+        let resent = harness.server.chatRequests.dropFirst(3)
+        #expect(resent.count == 1)
+        #expect(!resent.contains { $0.messages.first?.content.contains(RunnerHarness.planMarker) == true })
+        #expect(second.manifest.steps["plan"]?.status == .succeeded)
+        #expect(second.manifest.steps["plan"]?.calls.map(\.requestSHA256) == [planCall.requestSHA256])
+        let onDisk = try RunStore.loadManifest(folder: folder)
+        #expect(onDisk.steps["plan"]?.status == .succeeded)
+        #expect(!FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("journal.jsonl").path))
+    }
+
     @Test func unsupportedParametersStopTheRunBeforeAnyCall() async throws {
         let harness = try await RunnerHarness()
         defer { Task { await harness.stop() } }
