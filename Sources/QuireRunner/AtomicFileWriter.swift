@@ -4,7 +4,21 @@ import Foundation
 /// half-written file, and a failed write leaves the old file as it was.
 public enum AtomicFileWriter {
     public static func write(_ data: Data, to url: URL, permissions: Int? = nil) throws {
-        let path = url.path
+        try data.withUnsafeBytes { try write(bytes: $0, path: url.path, permissions: permissions) }
+    }
+
+    public static func write(_ text: String, to url: URL, permissions: Int? = nil) throws {
+        try write(text, toPath: url.path, permissions: permissions)
+    }
+
+    /// Writes `text` to the file at `path` (absolute): the run folder's files go through here, with
+    /// their paths joined as strings — a `URL` per file showed up in a fan-out's profile.
+    public static func write(_ text: String, toPath path: String, permissions: Int? = nil) throws {
+        var text = text
+        try text.withUTF8 { try write(bytes: UnsafeRawBufferPointer($0), path: path, permissions: permissions) }
+    }
+
+    private static func write(bytes buffer: UnsafeRawBufferPointer, path: String, permissions: Int?) throws {
         guard let slash = path.lastIndex(of: "/") else { throw posixError(EINVAL) }
         let folder = String(path[..<slash])
         let temporary = "\(folder)/.\(path[path.index(after: slash)...]).\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp"
@@ -19,17 +33,15 @@ public enum AtomicFileWriter {
         }
         guard fd >= 0 else { throw posixError(errno) }
         var failure: Int32 = 0
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += n
+        var offset = 0
+        while offset < buffer.count {
+            let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
             }
+            offset += n
         }
         // The mode given to open(2) is filtered by the umask; owner-only files must be exactly that.
         if failure == 0, permissions != nil, fchmod(fd, mode) != 0 { failure = errno }
@@ -43,9 +55,5 @@ public enum AtomicFileWriter {
 
     static func posixError(_ code: Int32) -> Error {
         CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code))])
-    }
-
-    public static func write(_ text: String, to url: URL, permissions: Int? = nil) throws {
-        try write(Data(text.utf8), to: url, permissions: permissions)
     }
 }

@@ -15,13 +15,17 @@ public struct RunFolder: Sendable {
     public let url: URL
     /// The folder relative to the workspace root, for messages.
     public let relativePath: String
+    /// `url.path`, kept: the path of every file written is joined to it as a string.
+    public let path: String
 
     public init(url: URL, relativePath: String) {
         self.url = url
         self.relativePath = relativePath
+        self.path = url.path
     }
 
     public var manifestURL: URL { url.appendingPathComponent("manifest.json") }
+    public var manifestPath: String { path + "/manifest.json" }
 
     /// `steps/plan` or `steps/sections/003` (without extension).
     public static func outputStem(step: String, item: Int?) -> String {
@@ -66,6 +70,6 @@ public struct RunFolder: Sendable {
     }
 
     public func write(_ text: String, to relative: String) throws {
-        try AtomicFileWriter.write(text, to: url.appendingPathComponent(relative))
+        try AtomicFileWriter.write(text, toPath: path + "/" + relative)
     }
 }

@@ -48,7 +48,7 @@ public actor RunStore {
     private func save(changedSteps: Set<String>?, tellingHistory: Bool = true) throws {
         guard persists else { return }
         let value = manifest.value
-        try AtomicFileWriter.write(JSONText.encode(value, pretty: true) + "\n", to: folder.manifestURL)
+        try AtomicFileWriter.write(JSONText.encode(value, pretty: true) + "\n", toPath: folder.manifestPath)
         if tellingHistory { history?.record(manifest: value, folder: folder.relativePath, changedSteps: changedSteps) }
     }
 
