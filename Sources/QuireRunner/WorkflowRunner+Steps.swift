@@ -242,7 +242,7 @@ extension WorkflowRunner {
             call?.status = .succeeded
             call?.output = path
             if let call {
-                writing = call.item == nil ? "manifest.json" : RunJournal.fileName
+                writing = RunJournal.fileName
                 try await store.recordCall(step: id, call: call, output: path)
             } else {
                 await store.addOutput(step: id, path: path)
