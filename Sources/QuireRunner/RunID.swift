@@ -3,10 +3,25 @@ import Foundation
 /// Run ids sort by time and stay unique: `20261122-053200-7f3a`.
 public enum RunID {
     public static func make(date: Date, random: UInt16 = UInt16.random(in: 0...UInt16.max)) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d%02d%02d-%02d%02d%02d-%04x", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, random)
+        // gmtime_r, not Calendar: a Gregorian calendar loads the local time zone through ICU first
+        // (milliseconds of a run's start-up, before its first request).
+        let parts = utc(Int64(date.timeIntervalSince1970.rounded(.down)))
+        let hex = String(random, radix: 16)
+        return "\(pad(parts.tm_year + 1900, 4))\(pad(parts.tm_mon + 1, 2))\(pad(parts.tm_mday, 2))-"
+            + "\(pad(parts.tm_hour, 2))\(pad(parts.tm_min, 2))\(pad(parts.tm_sec, 2))-"
+            + String(repeating: "0", count: 4 - hex.count) + hex
+    }
+
+    private static func utc(_ whole: Int64) -> tm {
+        var seconds = time_t(whole)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return parts
+    }
+
+    private static func pad(_ value: some BinaryInteger, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
     /// `2026-11-22T09:30:15.123Z`: ISO 8601 in UTC with milliseconds. Formatted by hand — it is taken
@@ -14,14 +29,8 @@ public enum RunID {
     public static func timestamp(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let whole = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
-        var seconds = time_t(whole)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        let fraction = pad(Int32(milliseconds - whole * 1000), 3)
+        let parts = utc(whole)
+        let fraction = pad(milliseconds - whole * 1000, 3)
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(fraction)Z"
     }
 

@@ -23,5 +23,18 @@ struct RunIDTests {
         #expect(RunID.isValid(id))
         #expect(!RunID.isValid("../x"))
         #expect(!RunID.isValid(".hidden"))
+        #expect(RunID.make(date: Date(timeIntervalSince1970: 1_795_333_815.999), random: 0xa) == "20261122-075015-000a")
+        #expect(RunID.make(date: Date(timeIntervalSince1970: 951_868_799), random: 0xffff) == "20000229-235959-ffff")
+    }
+
+    @Test func idsAgreeWithAGregorianCalendarInUTC() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for step in 0..<200 {
+            let date = Date(timeIntervalSince1970: 946_684_800 + Double(step) * 9_876_543.21)
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let expected = String(format: "%04d%02d%02d-%02d%02d%02d-%04x", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, step)
+            #expect(RunID.make(date: date, random: UInt16(step)) == expected)
+        }
     }
 }
