@@ -19,19 +19,26 @@ public enum AtomicFileWriter {
     }
 
     private static func write(bytes buffer: UnsafeRawBufferPointer, path: String, permissions: Int?) throws {
-        guard let slash = path.lastIndex(of: "/") else { throw posixError(EINVAL) }
-        let folder = String(path[..<slash])
-        let temporary = "\(folder)/.\(path[path.index(after: slash)...]).\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp"
+        var failure = replace(path, with: buffer, permissions: permissions)
+        if failure == ENOENT, let slash = path.lastIndex(of: "/") {
+            // The folder is missing: made only then, so the common case costs no stat calls.
+            try FileManager.default.createDirectory(atPath: String(path[..<slash]), withIntermediateDirectories: true)
+            failure = replace(path, with: buffer, permissions: permissions)
+        }
+        if failure != 0 { throw posixError(failure) }
+    }
+
+    /// The write itself: a temporary file beside `path` (created with `permissions`, default 0644,
+    /// and set to exactly that), the bytes, then a rename over `path`. Returns 0, or the errno of the
+    /// step that failed (ENOENT: the folder is missing), after removing the temporary file.
+    static func replace(_ path: String, with buffer: UnsafeRawBufferPointer, permissions: Int?) -> Int32 {
+        guard let slash = path.lastIndex(of: "/") else { return EINVAL }
+        let temporary = "\(path[..<slash])/.\(path[path.index(after: slash)...]).\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp"
         // open/write/close without fsync: the rename is what makes the write atomic for readers and
         // for a killed process; an fsync per file cost more than the rest of a run's bookkeeping.
         let mode = mode_t(permissions ?? 0o644)
-        var fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        if fd < 0 && errno == ENOENT {
-            // The folder is missing: made only then, so the common case costs no stat calls.
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        }
-        guard fd >= 0 else { throw posixError(errno) }
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { return errno }
         var failure: Int32 = 0
         var offset = 0
         while offset < buffer.count {
@@ -47,10 +54,8 @@ public enum AtomicFileWriter {
         if failure == 0, permissions != nil, fchmod(fd, mode) != 0 { failure = errno }
         if close(fd) != 0 && failure == 0 { failure = errno }
         if failure == 0 && rename(temporary, path) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(temporary)
-            throw posixError(failure)
-        }
+        if failure != 0 { unlink(temporary) }
+        return failure
     }
 
     static func posixError(_ code: Int32) -> Error {

@@ -43,40 +43,19 @@ public struct ResponseCache: Sendable {
     /// Stores `answer` atomically as an owner-only file, creating the owner-only folders on first use.
     public func write(_ answer: CachedAnswer, key: String) throws {
         let url = url(forKey: key)
-        let data = Array(answer.json.utf8)
-        // The common case is one open, write, close and rename; folders are made only when missing.
-        if Self.writeOwnerOnly(data, to: url) == ENOENT {
-            let shard = url.deletingLastPathComponent()
-            for directory in [folder.deletingLastPathComponent(), folder, shard] where !FileManager.default.fileExists(atPath: directory.path) {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            }
-            let code = Self.writeOwnerOnly(data, to: url)
-            if code != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code))]) }
-        }
-    }
-
-    /// A temporary file created 0600 (a umask can only remove bits) in the same folder, then a rename.
-    /// Returns 0 or the errno of the step that failed.
-    static func writeOwnerOnly(_ bytes: [UInt8], to url: URL) -> Int32 {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp").path
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(0o600))
-        guard fd >= 0 else { return errno }
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
+        var json = answer.json
+        try json.withUTF8 { utf8 in
+            let bytes = UnsafeRawBufferPointer(utf8)
+            // The common case is one open, write, close and rename; folders are made only when missing.
+            var code = AtomicFileWriter.replace(url.path, with: bytes, permissions: 0o600)
+            if code == ENOENT {
+                let shard = url.deletingLastPathComponent()
+                for directory in [folder.deletingLastPathComponent(), folder, shard] where !FileManager.default.fileExists(atPath: directory.path) {
+                    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 }
-                offset += n
+                code = AtomicFileWriter.replace(url.path, with: bytes, permissions: 0o600)
             }
+            if code != 0 { throw AtomicFileWriter.posixError(code) }
         }
-        if close(fd) != 0 && failure == 0 { failure = errno }
-        if failure == 0 && rename(temporary, url.path) != 0 { failure = errno }
-        if failure != 0 { unlink(temporary) }
-        return failure
     }
 }
