@@ -121,8 +121,8 @@ struct RunCommandTests {
     }
 
     @Test func failedStepsExit1AndTheKeyNeverShows() async throws {
-        let secret = "sk-test-SECRET-1234567890abcdef"
-        let server = FakeOpenAIServer(apiKey: "sk-another-key-entirely-000000")
+        let secret = "sk-FAKE-test-secret-quire"
+        let server = FakeOpenAIServer(apiKey: "sk-FAKE-other-key")
         try await server.start()
         defer { Task { await server.stop() } }
         let dir = try Self.workspace(server: server)

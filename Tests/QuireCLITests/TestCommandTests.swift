@@ -33,7 +33,7 @@ struct TestCommandTests {
 
     @Test func theExampleGoldensPassInReplayModeOnCI() async throws {
         let dir = try Self.example()
-        let result = try await CLI.run(["test"], in: dir.url, environment: ["CI": "true", "OPENAI_API_KEY": "sk-test-not-a-key-0000000000000000"])
+        let result = try await CLI.run(["test"], in: dir.url, environment: ["CI": "true", "OPENAI_API_KEY": "sk-FAKE-not-a-key"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stderr == "")
         #expect(result.stdout == """

@@ -286,7 +286,7 @@ struct GoldenTesterTests {
         let harness = try await recorded()
         // With OPENAI_API_KEY set the default provider would be `openai`, which has no model here;
         // replay uses the provider the goldens were recorded with.
-        let report = try await harness.test("publishing-report", options: replay, environment: ["OPENAI_API_KEY": "sk-test-not-a-key-0000000000000000"])
+        let report = try await harness.test("publishing-report", options: replay, environment: ["OPENAI_API_KEY": "sk-FAKE-not-a-key"])
         #expect(report.success, "\(report.statuses) \(report.cases.map(\.errors))")
     }
 
@@ -294,14 +294,14 @@ struct GoldenTesterTests {
         let harness = try GoldenHarness()
         let report = try await harness.test(
             "publishing-report", options: GoldenTester.Options(record: .missing, source: .replay), cases: ["swift-concurrency"],
-            environment: ["OPENAI_API_KEY": "sk-test-not-a-key-0000000000000000"])
+            environment: ["OPENAI_API_KEY": "sk-FAKE-not-a-key"])
         #expect(report.cases[0].errors.count == 2)
         #expect(report.cases[0].errors.allSatisfy { $0.contains("[run.no-model]") })
         #expect(report.statuses == ["swift-concurrency/plan: failed", "swift-concurrency/sections: failed", "swift-concurrency/report: failed"])
     }
 
     @Test func liveRecordingsThroughHTTPHoldNoKeyOrHeaders() async throws {
-        let server = FakeOpenAIServer(apiKey: "sk-secret-abcdefghijklmnopqrstuvwxyz")
+        let server = FakeOpenAIServer(apiKey: "sk-secret-FAKE-golden")
         try await server.start()
         server.setResponder { request in FakeResponse(ExampleResponder.answer(request.messages)) }
         let harness = try GoldenHarness()
@@ -318,7 +318,7 @@ struct GoldenTesterTests {
         let analysis = try #require(WorkspaceValidator(workspace: workspace).validate().analyses["review-digest"])
         let store = GoldenStore(fileSystem: harness.fileSystem, goldenRoot: "golden")
         let tester = GoldenTester(
-            workspace: workspace, store: store, environment: ["FAKE_API_KEY": "sk-secret-abcdefghijklmnopqrstuvwxyz"],
+            workspace: workspace, store: store, environment: ["FAKE_API_KEY": "sk-secret-FAKE-golden"],
             options: GoldenTester.Options(record: .missing, source: .live))
         let (cases, _) = GoldenCasePlanner.cases(of: analysis.workflow, folders: [], goldenRoot: "golden")
         let results = await tester.test(analysis, cases: cases)

@@ -8,7 +8,7 @@ import Testing
 /// The response cache behind `quire run`: deterministic requests answered once, then from `.quire/cache/`.
 @Suite("Response cache", .serialized)
 struct ResponseCacheTests {
-    static let key = "sk-test-SECRET-0123456789"
+    static let key = "sk-FAKE-cache-secret"
     static let prices = "prices:\n  fake-model: {input: 1.0, cached_input: 0.5, output: 2.0}"
 
     /// A workspace with `deterministic` (temperature 0, and a seed) and `warm` (temperature 0.7) workflows.
