@@ -88,9 +88,7 @@ public enum JSONText {
                     case 0x09: bytes.append(UInt8(ascii: "t"))
                     case 0x08: bytes.append(UInt8(ascii: "b"))
                     case 0x0C: bytes.append(UInt8(ascii: "f"))
-                    default:
-                        let hex = Array("0123456789abcdef".utf8)
-                        bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                    default: append("u00" + ContentHash.hex([byte]))
                     }
                 }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
