@@ -12,57 +12,98 @@ extension OpenAIClient {
     func chatAttempt(
         body: String, model: String, stream: Bool, onDelta: (@Sendable (String) -> Void)?, limit: Duration
     ) async throws(ProviderError) -> CompletionDecoder.Completion {
+        if stream { return try await streamedChatAttempt(body: body, model: model, onDelta: onDelta, limit: limit) }
+        let answer = try await collect(
+            method: .POST, url: configuration.chatCompletionsURL, headers: jsonHeaders, body: body, limit: limit,
+            successLimit: Self.maximumAnswerBytes, tooLarge: "the answer")
+        guard (200..<300).contains(Int(answer.status.code)) else {
+            throw await statusFailure(
+                status: Int(answer.status.code), headers: answer.headers, body: answer.text, model: model)
+        }
+        let contentType = answer.headers.first(name: "content-type")?.lowercased() ?? ""
+        guard contentType.isEmpty || contentType.contains("json") else {
+            throw malformed("unexpected content type '\(contentType)' (expected application/json)")
+        }
+        return try decodeCompletion(answer.text)
+    }
+
+    /// A streamed attempt: the answer is read as it arrives, over AsyncHTTPClient's async interface.
+    private func streamedChatAttempt(
+        body: String, model: String, onDelta: (@Sendable (String) -> Void)?, limit: Duration
+    ) async throws(ProviderError) -> CompletionDecoder.Completion {
         var request = HTTPClientRequest(url: configuration.chatCompletionsURL)
         request.method = .POST
-        request.headers = headers(accept: stream ? "text/event-stream" : "application/json", hasBody: true)
+        request.headers = headers(accept: "text/event-stream", hasBody: true)
         request.body = .bytes(ByteBuffer(string: body))
         let prepared = request
         return try await withTimeLimit(limit) { () async throws -> CompletionDecoder.Completion in
             let response = try await self.send(prepared, limit: limit)
             guard (200..<300).contains(Int(response.status.code)) else {
-                throw await self.statusFailure(response, model: model)
+                let text = (try? await Self.readBody(response, limit: Self.maximumErrorBytes).text) ?? ""
+                throw await self.statusFailure(
+                    status: Int(response.status.code), headers: response.headers, body: text, model: model)
             }
             let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
-            if stream && contentType.hasPrefix("text/event-stream") {
+            if contentType.hasPrefix("text/event-stream") {
                 return try await self.readStream(response, onDelta: onDelta)
             }
             guard contentType.isEmpty || contentType.contains("json") else {
-                throw self.malformed(
-                    "unexpected content type '\(contentType)' (expected "
-                        + "\(stream ? "text/event-stream" : "application/json"))")
+                throw self.malformed("unexpected content type '\(contentType)' (expected text/event-stream)")
             }
             let text = try await self.readAnswer(response)
             let completion = try self.decodeCompletion(text)
             // A backend that ignores `stream: true` answers in one piece; pass it on as one delta.
-            if stream, !completion.content.isEmpty { onDelta?(completion.content) }
+            if !completion.content.isEmpty { onDelta?(completion.content) }
             return completion
         }
     }
 
     func modelsAttempt(limit: Duration) async throws(ProviderError) -> [String] {
-        var request = HTTPClientRequest(url: configuration.modelsURL)
-        request.method = .GET
-        request.headers = headers(accept: "application/json", hasBody: false)
-        let prepared = request
-        return try await withTimeLimit(limit) { () async throws -> [String] in
-            let response = try await self.send(prepared, limit: limit)
-            guard (200..<300).contains(Int(response.status.code)) else {
-                throw await self.statusFailure(response, model: nil)
-            }
-            let text: String
-            do {
-                let read = try await Self.readBody(response, limit: Self.maximumModelListBytes)
-                guard !read.truncated else {
-                    throw self.malformed("the model list is larger than \(Self.maximumModelListBytes >> 20) MB")
-                }
-                text = read.text
-            } catch let error as ProviderError {
-                throw error
-            } catch {
-                throw self.transportFailure(error, phase: .body)
-            }
-            return try self.decodeModelList(text)
+        let answer = try await collect(
+            method: .GET, url: configuration.modelsURL, headers: headers(accept: "application/json", hasBody: false),
+            body: nil, limit: limit, successLimit: Self.maximumModelListBytes, tooLarge: "the model list")
+        guard (200..<300).contains(Int(answer.status.code)) else {
+            throw await statusFailure(status: Int(answer.status.code), headers: answer.headers, body: answer.text, model: nil)
         }
+        return try decodeModelList(answer.text)
+    }
+
+    /// Sends a request and collects its whole answer on the event loop (``AnswerCollector``), within
+    /// `limit` from sending to the last byte. Cancelling the calling task cancels the request.
+    private func collect(
+        method: HTTPMethod, url: String, headers: HTTPHeaders, body: String?, limit: Duration, successLimit: Int,
+        tooLarge what: String
+    ) async throws(ProviderError) -> CollectedAnswer {
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .string($0) })
+        } catch {
+            throw transportFailure(error, phase: .request)
+        }
+        let collector = AnswerCollector(successLimit: successLimit, errorLimit: Self.maximumErrorBytes)
+        let task = http.execute(request: request, delegate: collector, deadline: .now() + TimeAmount(limit))
+        do {
+            return try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+        } catch let cut as AnswerCollector.Cut {
+            return cut.answer
+        } catch is AnswerCollector.TooLarge {
+            throw malformed("\(what) is larger than \(successLimit >> 20) MB")
+        } catch let error as HTTPClientError where error == .deadlineExceeded && !Task.isCancelled {
+            throw requestTimeout(limit)
+        } catch {
+            throw transportFailure(error, phase: collector.receivedHead ? .body : .request)
+        }
+    }
+
+    private func requestTimeout(_ limit: Duration) -> ProviderError {
+        ProviderError(
+            .timeout, provider: configuration.name,
+            message: "provider '\(configuration.name)' did not finish answering within "
+                + "\(limit.humanReadable) (request timeout)")
     }
 
     // MARK: - Pieces
@@ -84,6 +125,10 @@ extension OpenAIClient {
     }
 
     func headers(accept: String, hasBody: Bool) -> HTTPHeaders {
+        Self.headers(configuration, accept: accept, hasBody: hasBody)
+    }
+
+    static func headers(_ configuration: ProviderConfiguration, accept: String, hasBody: Bool) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add(name: "User-Agent", value: "quire")
         headers.add(name: "Accept", value: accept)
@@ -124,10 +169,7 @@ extension OpenAIClient {
         } catch let error as ProviderError {
             throw error
         } catch is TimeLimitReached {
-            throw ProviderError(
-                .timeout, provider: configuration.name,
-                message: "provider '\(configuration.name)' did not finish answering within "
-                    + "\(limit.humanReadable) (request timeout)")
+            throw requestTimeout(limit)
         } catch {
             throw transportFailure(error, phase: .request)
         }

@@ -23,15 +23,13 @@ extension OpenAIClient {
             message: "\(providerLabel) sent a malformed answer: \(reason)")
     }
 
-    /// The error for a non-2xx answer. Reads (a bounded part of) the body for the server's message.
-    func statusFailure(_ response: HTTPClientResponse, model: String?) async -> ProviderError {
-        let status = Int(response.status.code)
-        let body = (try? await Self.readBody(response, limit: Self.maximumErrorBytes).text) ?? ""
+    /// The error for a non-2xx answer, from its status, headers and (the first part of) its body.
+    func statusFailure(status: Int, headers: HTTPHeaders, body: String, model: String?) async -> ProviderError {
         let server = CompletionDecoder.serverError(inBody: body)
         let serverMessage = (server?.message).map(Self.oneLine) ?? Self.plainTextMessage(body)
         let retryAfter =
-            Self.retryAfterMilliseconds(response.headers.first(name: "retry-after-ms"))
-            ?? RetryAfter.parse(response.headers.first(name: "retry-after"), now: wallClock())
+            Self.retryAfterMilliseconds(headers.first(name: "retry-after-ms"))
+            ?? RetryAfter.parse(headers.first(name: "retry-after"), now: wallClock())
         let name = configuration.name
         let said = serverMessage.map { ": \($0)" } ?? ""
 

@@ -269,6 +269,35 @@ struct OpenAIClientErrorTests {
         }
     }
 
+    @Test("the per-request timeout covers a plain answer too")
+    func requestTimeoutCoversPlainAnswer() async throws {
+        let options = FakeOpenAIServer.Options(latency: FakeLatency(base: .zero, perToken: .seconds(2)))
+        try await withFakeProvider(server: options, configure: {
+            $0.timeouts.request = .milliseconds(400)
+            $0.retry = .none
+        }) { _, client in
+            let start = ContinuousClock.now
+            let error = try #require(await failure { try await client.complete(chatRequest()) })
+            #expect(error.kind == .timeout)
+            #expect(error.message == "provider 'fake' did not finish answering within 400 ms (request timeout)")
+            #expect(ContinuousClock.now - start < .seconds(10))
+        }
+    }
+
+    @Test("an error answer is read only up to its limit; the status and the start of the message still count")
+    func longErrorBody() async throws {
+        try await withFakeProvider { server, client in
+            // A plain-text error far past the 64 KB read for a server's message.
+            let body = "Upstream refused: " + String(repeating: "x", count: 300_000)
+            server.injectFaults([.status(400, body: body, headers: [:])])
+            let error = try #require(await failure { try await client.complete(chatRequest()) })
+            #expect(error.kind == .badRequest)
+            #expect(error.statusCode == 400)
+            #expect(error.message.hasPrefix("provider 'fake' rejected the request (HTTP 400): Upstream refused: xxx"))
+            #expect(server.chatRequestCount == 1)
+        }
+    }
+
     @Test("a connection closed before answering is retried")
     func droppedConnection() async throws {
         try await withFakeProvider { server, client in

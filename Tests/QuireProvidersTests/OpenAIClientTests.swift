@@ -214,7 +214,10 @@ struct OpenAIClientTests {
 
     @Test("concurrent requests overlap on the fake server: latency is scheduled, no thread sleeps")
     func concurrentLatency() async throws {
-        let latency = FakeLatency(base: .milliseconds(200), perToken: .milliseconds(2))
+        // Two seconds per answer: long enough that all 16 requests are in flight together even when the
+        // rest of the test suite keeps the machine busy (with 200 ms, a starved run sent the second half
+        // after the first half's answers had freed their connections).
+        let latency = FakeLatency(base: .seconds(2), perToken: .milliseconds(2))
         try await withFakeProvider(server: .init(latency: latency)) { server, client in
             try await withThrowingTaskGroup(of: String.self) { group in
                 for index in 0..<16 {
@@ -232,7 +235,7 @@ struct OpenAIClientTests {
             }
             // In flight together, the 16 requests need 16 connections: a per-host cap below the
             // concurrency (AsyncHTTPClient's default is 8) would queue them on fewer, reused ones.
-            // (Wall time is not asserted: serially this takes 16 × ~220 ms, but a busy machine blurs it.)
+            // (Wall time is not asserted: serially this takes 16 × ~2 s, but a busy machine blurs it.)
             #expect(server.connectionCount == 16)
             #expect(server.chatRequestCount == 16)
         }
