@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Writes files atomically: a temporary file in the same folder, then a rename. A reader never sees a
 /// half-written file, and a failed write leaves the old file as it was.
@@ -33,11 +34,19 @@ public enum AtomicFileWriter {
     /// step that failed (ENOENT: the folder is missing), after removing the temporary file.
     static func replace(_ path: String, with buffer: UnsafeRawBufferPointer, permissions: Int?) -> Int32 {
         guard let slash = path.lastIndex(of: "/") else { return EINVAL }
-        let temporary = "\(path[..<slash])/.\(path[path.index(after: slash)...]).\(getpid())-\(UInt64.random(in: 0...UInt64.max)).tmp"
+        let prefix = "\(path[..<slash])/.\(path[path.index(after: slash)...]).\(processID)-"
         // open/write/close without fsync: the rename is what makes the write atomic for readers and
         // for a killed process; an fsync per file cost more than the rest of a run's bookkeeping.
         let mode = mode_t(permissions ?? 0o644)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        var temporary = ""
+        var fd: Int32 = -1
+        // The process id and a counter name the temporary file (O_EXCL: never an existing file or link);
+        // a name left behind by a killed process with the same id is skipped.
+        for _ in 0..<64 {
+            temporary = "\(prefix)\(counter.add(1, ordering: .relaxed).newValue).tmp"
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+            if fd >= 0 || errno != EEXIST { break }
+        }
         guard fd >= 0 else { return errno }
         var failure: Int32 = 0
         var offset = 0
@@ -57,6 +66,9 @@ public enum AtomicFileWriter {
         if failure != 0 { unlink(temporary) }
         return failure
     }
+
+    private static let processID = getpid()
+    private static let counter = Atomic<UInt64>(0)
 
     static func posixError(_ code: Int32) -> Error {
         CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code))])

@@ -11,6 +11,20 @@ public actor RunStore {
     private let persists: Bool
     /// Told about every manifest write (the run history); nil for none.
     private var history: (any RunHistorySink)?
+    /// Per step: where each item's call sits in `calls`, and the outputs as a set — so recording the
+    /// n-th item of a fan-out costs the same as the first, not a search of the n − 1 before it. Dropped
+    /// whenever a step's record is replaced or reordered, and rebuilt on the next ``recordCall``.
+    private var recorded: [String: RecordedIndex] = [:]
+
+    private struct RecordedIndex {
+        var calls: [Int?: Int] = [:]
+        var outputs: Set<String> = []
+
+        init(_ record: StepRecord) {
+            for (position, call) in record.calls.enumerated() { calls[call.item] = position }
+            outputs = Set(record.outputs)
+        }
+    }
 
     public init(
         folder: RunFolder, manifest: RunManifest, clock: @escaping @Sendable () -> Date, persists: Bool = true,
@@ -57,6 +71,7 @@ public actor RunStore {
         var record = record
         record.calls.sort { ($0.item ?? 0) < ($1.item ?? 0) }
         manifest.steps[record.id] = record
+        recorded[record.id] = nil
         try save(changedSteps: [record.id])
     }
 
@@ -65,10 +80,16 @@ public actor RunStore {
     /// manifest itself is rewritten when the step ends — for a single call, right after this.
     public func recordCall(step id: String, call: CallRecord, output: String?) throws {
         guard manifest.steps[id] != nil else { return }
+        var index = recorded.removeValue(forKey: id) ?? RecordedIndex(manifest.steps[id]!)
         // Mutated in place: copying the record out and back would copy its calls, once per item of a fan-out.
-        manifest.steps[id]!.calls.removeAll { $0.item == call.item }
-        manifest.steps[id]!.calls.append(call)
-        if let output, !manifest.steps[id]!.outputs.contains(output) { manifest.steps[id]!.outputs.append(output) }
+        if let position = index.calls[call.item] {
+            manifest.steps[id]!.calls[position] = call
+        } else {
+            index.calls[call.item] = manifest.steps[id]!.calls.count
+            manifest.steps[id]!.calls.append(call)
+        }
+        if let output, index.outputs.insert(output).inserted { manifest.steps[id]!.outputs.append(output) }
+        recorded[id] = index
         if persists { try journal.append(step: id, call: call, output: output) }
     }
 
@@ -76,12 +97,14 @@ public actor RunStore {
     /// start of a step that makes no model call: a kill before its end loses nothing but a re-render.
     public func stage(_ record: StepRecord) {
         manifest.steps[record.id] = record
+        recorded[record.id] = nil
     }
 
     /// Records an output file of a step that makes no model call (saved with the step: re-rendering is free).
     public func addOutput(step id: String, path: String) {
         guard manifest.steps[id] != nil, !manifest.steps[id]!.outputs.contains(path) else { return }
         manifest.steps[id]!.outputs.append(path)
+        recorded[id] = nil
     }
 
     /// Lists a final artifact; written with the manifest by ``finish(_:)``, which follows at once.
@@ -95,6 +118,7 @@ public actor RunStore {
         for (id, record) in manifest.steps {
             manifest.steps[id]?.calls = record.calls.sorted { ($0.item ?? 0) < ($1.item ?? 0) }
         }
+        recorded = [:]
         // Every step was told to the history when it ended (or was skipped): only the run's row changes.
         try save(changedSteps: [])
         if persists { journal.remove() }

@@ -35,4 +35,39 @@ struct RunJournalTests {
         let items = try RunStore.loadManifest(folder: folder).steps["sections"]?.calls.compactMap(\.item)
         #expect(items == [1, 3])
     }
+
+    @Test func aCallRecordedAgainReplacesItsItemAndOutputsAreListedOnce() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("quire-journal-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = RunFolder(url: root, relativePath: "run")
+        var manifest = RunManifest(
+            quireVersion: "test", runID: "run", workflow: "w", workflowPath: "workflows/w.yaml", workflowSHA256: "",
+            caseName: nil, startedAt: "now", inputs: [:], order: ["sections"])
+        let start = StepRecord(
+            id: "sections", kind: "prompt-fan-out", status: .running, prompt: PromptStamp(name: "p", version: 1, path: "", sha256: ""))
+        manifest.steps["sections"] = start
+        func call(_ item: Int, _ status: StepRecord.Status) -> CallRecord {
+            CallRecord(item: item, status: status, provider: "fake", model: "m", parameters: [:], requestSHA256: "h\(item)")
+        }
+        let store = RunStore(folder: folder, manifest: manifest, clock: { Date() }, persists: false)
+
+        try await store.recordCall(step: "sections", call: call(2, .failed), output: nil)
+        try await store.recordCall(step: "sections", call: call(1, .succeeded), output: "steps/sections/001.txt")
+        try await store.recordCall(step: "sections", call: call(2, .succeeded), output: "steps/sections/002.txt")
+        try await store.recordCall(step: "sections", call: call(1, .succeeded), output: "steps/sections/001.txt")
+        var record = try #require(await store.manifest.steps["sections"])
+        #expect(record.calls.map(\.item) == [2, 1])
+        #expect(record.calls.map(\.status) == [.succeeded, .succeeded])
+        #expect(record.outputs == ["steps/sections/001.txt", "steps/sections/002.txt"])
+
+        // A replaced record (as on resume, keeping only item 2) is what later calls are recorded against.
+        record.calls = [call(2, .succeeded)]
+        record.outputs = ["steps/sections/002.txt"]
+        try await store.update(record)
+        try await store.recordCall(step: "sections", call: call(1, .succeeded), output: "steps/sections/001.txt")
+        try await store.recordCall(step: "sections", call: call(2, .succeeded), output: "steps/sections/002.txt")
+        record = try #require(await store.manifest.steps["sections"])
+        #expect(record.calls.map(\.item) == [2, 1])
+        #expect(record.outputs == ["steps/sections/002.txt", "steps/sections/001.txt"])
+    }
 }
