@@ -69,7 +69,8 @@ public struct RunFolder: Sendable {
         }
     }
 
+    /// Writes an output of the run. Outputs are new files in all but a resumed or re-run folder.
     public func write(_ text: String, to relative: String) throws {
-        try AtomicFileWriter.write(text, toPath: path + "/" + relative)
+        try AtomicFileWriter.write(text, toPath: path + "/" + relative, fresh: true)
     }
 }
