@@ -25,9 +25,23 @@ public enum FakeReply {
         defaultReply(to: messages.map { ($0.role.rawValue, $0.content) })
     }
 
-    /// Whitespace-separated words.
+    /// Whitespace-separated words (`Character.isWhitespace`). ASCII text — nearly every prompt — is
+    /// counted over its bytes: splitting into `Character`s was a quarter of the benchmark server's CPU.
     public static func tokenCount(_ text: String) -> Int {
-        text.split(whereSeparator: \.isWhitespace).count
+        var text = text
+        let ascii = text.withUTF8 { bytes -> Int? in
+            var count = 0
+            var inWord = false
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                // ASCII whitespace: tab, line feed, vertical tab, form feed, carriage return, space.
+                let space = byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+                if !space && !inWord { count += 1 }
+                inWord = !space
+            }
+            return count
+        }
+        return ascii ?? text.split(whereSeparator: \.isWhitespace).count
     }
 
     public static func promptTokens(_ messages: [(role: String, content: String)]) -> Int {
