@@ -73,10 +73,15 @@ public final class HistoryDatabase: Sendable {
 
     /// Writes a run's row, and the rows of `changedSteps` (every step when nil), in one transaction.
     public func write(_ record: HistoryRecord, changedSteps: Set<String>? = nil) throws(HistoryError) {
+        try write([(record, changedSteps)])
+    }
+
+    /// Writes several runs' rows in one transaction; `changedSteps` as in ``write(_:changedSteps:)``.
+    public func write(_ records: [(record: HistoryRecord, changedSteps: Set<String>?)]) throws(HistoryError) {
         do {
             try queue.inDatabase { db in
                 try db.inTransaction(.immediate) {
-                    try Self.insert(record, changedSteps: changedSteps, db: db)
+                    for (record, changedSteps) in records { try Self.insert(record, changedSteps: changedSteps, db: db) }
                     return .commit
                 }
             }
