@@ -11,6 +11,11 @@ struct RunCommandTests {
 
     /// The example workspace in a temporary folder, with a provider row for the fake server.
     static func workspace(server: FakeOpenAIServer, keyVariable: String = "FAKE_API_KEY") throws -> TemporaryDirectory {
+        try workspace(baseURL: server.baseURL, keyVariable: keyVariable)
+    }
+
+    /// The example workspace with provider `fake` at `baseURL`.
+    static func workspace(baseURL: String, keyVariable: String = "FAKE_API_KEY") throws -> TemporaryDirectory {
         let dir = try TemporaryDirectory()
         var files = ExampleWorkspace.files
         files["quire.yaml"] = """
@@ -18,7 +23,7 @@ struct RunCommandTests {
             defaults: {model: fake-model}
             providers:
               fake:
-                base_url: \(server.baseURL)
+                base_url: \(baseURL)
                 api_key_env: \(keyVariable)
                 max_retries: 1
                 timeout: 5

@@ -49,11 +49,10 @@ struct SecretLeakTests {
             outputs.append((name, result))
         }
         server.clearFaults()
-        // A server that is not there at all.
-        let gone = FakeOpenAIServer()
-        try await gone.start()
-        await gone.stop()
-        let closed = try RunCommandTests.workspace(server: gone)
+        // A server that is not there at all: a port held but not listening.
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let closed = try RunCommandTests.workspace(baseURL: "http://127.0.0.1:\(refusing.port)/v1")
         try closed.write([".env": "FAKE_API_KEY=\(Self.key)\n"])
         outputs.append(("connection refused", try await CLI.run(["run", "publishing-report", "--case", "swift-concurrency", "--json"], in: closed.url)))
         outputs.append(("doctor, connection refused", try await CLI.run(["doctor", "--json"], in: closed.url)))

@@ -11,7 +11,8 @@ final class RunnerHarness: @unchecked Sendable {
 
     static let planMarker = "You plan short technical reports"
 
-    init(server: FakeOpenAIServer = FakeOpenAIServer(), extraConfig: String = "") async throws {
+    /// `baseURL` points the workspace elsewhere than at `server` (say, at a ``RefusingPort``).
+    init(server: FakeOpenAIServer = FakeOpenAIServer(), baseURL: String? = nil, extraConfig: String = "") async throws {
         self.server = server
         try await server.start()
         root = FileManager.default.temporaryDirectory.appendingPathComponent("quire-run-\(UUID().uuidString)")
@@ -26,7 +27,7 @@ final class RunnerHarness: @unchecked Sendable {
               model: fake-model
             providers:
               fake:
-                base_url: \(server.baseURL)
+                base_url: \(baseURL ?? server.baseURL)
                 api_key_env: FAKE_API_KEY
             \(extraConfig)
             """.write(to: root.appendingPathComponent("quire.yaml"), atomically: true, encoding: .utf8)

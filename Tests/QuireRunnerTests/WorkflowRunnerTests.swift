@@ -150,9 +150,12 @@ struct WorkflowRunnerTests {
     }
 
     @Test func refusedConnectionsAreRetriedThenReported() async throws {
-        let harness = try await RunnerHarness()
-        await harness.stop()
+        // A port held but not listening: a stopped server's port could meanwhile go to a test running beside this one.
+        let refusing = try RefusingPort()
+        let harness = try await RunnerHarness(baseURL: "http://127.0.0.1:\(refusing.port)/v1")
+        defer { Task { await harness.stop() } }
         let (outcome, _) = try await harness.run("publishing-report", variables: [("topic", "T")])
+        withExtendedLifetime(refusing) {}
         #expect(outcome.status == .failed)
         let error = try #require(outcome.diagnostics.first(where: { $0.isError }))
         #expect(error.id == "provider.retries-exhausted")
