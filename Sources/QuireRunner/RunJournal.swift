@@ -24,10 +24,11 @@ final class RunJournal: @unchecked Sendable {
 
     func append(step: String, call: CallRecord, output: String?) throws {
         if handle == nil {
-            if !FileManager.default.fileExists(atPath: url.path) {
-                _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-            }
-            let opened = try FileHandle(forUpdating: url)
+            // open(2) rather than FileManager.createFile, which makes an empty file through a temporary
+            // file and a rename: two directory changes for nothing.
+            let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw AtomicFileWriter.posixError(errno) }
+            let opened = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             let end = try opened.seekToEnd()
             if end > 0 {
                 try opened.seek(toOffset: end - 1)

@@ -15,6 +15,9 @@ public actor RunStore {
     /// n-th item of a fan-out costs the same as the first, not a search of the n − 1 before it. Dropped
     /// whenever a step's record is replaced or reordered, and rebuilt on the next ``recordCall``.
     private var recorded: [String: RecordedIndex] = [:]
+    /// Steps changed in memory since the last write (``stage(_:)``, ``addOutput(step:path:)``): the next
+    /// write carries them, and tells the history about them.
+    private var unsaved: Set<String> = []
 
     private struct RecordedIndex {
         var calls: [Int?: Int] = [:]
@@ -63,7 +66,15 @@ public actor RunStore {
         guard persists else { return }
         let value = manifest.value
         try AtomicFileWriter.write(JSONText.encode(value, pretty: true) + "\n", toPath: folder.manifestPath)
-        if tellingHistory { history?.record(manifest: value, folder: folder.relativePath, changedSteps: changedSteps) }
+        let changed = changedSteps.map { $0.union(unsaved) }
+        unsaved = []
+        if tellingHistory { history?.record(manifest: value, folder: folder.relativePath, changedSteps: changed) }
+    }
+
+    /// Writes the manifest if a step changed in memory since the last write; otherwise does nothing.
+    public func saveStaged() throws {
+        guard !unsaved.isEmpty else { return }
+        try save(changedSteps: [])
     }
 
     /// Replaces a step's record and rewrites the manifest.
@@ -93,11 +104,17 @@ public actor RunStore {
         if persists { try journal.append(step: id, call: call, output: output) }
     }
 
-    /// Replaces a step's record in memory only; the next write of the manifest carries it. For the
-    /// start of a step that makes no model call: a kill before its end loses nothing but a re-render.
+    /// Replaces a step's record in memory only; the next write of the manifest carries it (a step
+    /// starting right after, ``saveStaged()``, or ``finish(_:)``). For the start of a step that makes no
+    /// model call — a kill before its end loses nothing but a re-render — and for the end of any step
+    /// when another write follows at once: a kill in between loses nothing either, as every finished
+    /// call is in the journal.
     public func stage(_ record: StepRecord) {
+        var record = record
+        record.calls.sort { ($0.item ?? 0) < ($1.item ?? 0) }
         manifest.steps[record.id] = record
         recorded[record.id] = nil
+        if persists { unsaved.insert(record.id) }
     }
 
     /// Records an output file of a step that makes no model call (saved with the step: re-rendering is free).
@@ -105,6 +122,7 @@ public actor RunStore {
         guard manifest.steps[id] != nil, !manifest.steps[id]!.outputs.contains(path) else { return }
         manifest.steps[id]!.outputs.append(path)
         recorded[id] = nil
+        if persists { unsaved.insert(id) }
     }
 
     /// Lists a final artifact; written with the manifest by ``finish(_:)``, which follows at once.
@@ -119,7 +137,7 @@ public actor RunStore {
             manifest.steps[id]?.calls = record.calls.sorted { ($0.item ?? 0) < ($1.item ?? 0) }
         }
         recorded = [:]
-        // Every step was told to the history when it ended (or was skipped): only the run's row changes.
+        // Steps already written were told to the history then: only the run's row and the staged steps change.
         try save(changedSteps: [])
         if persists { journal.remove() }
     }

@@ -92,9 +92,9 @@ extension WorkflowRunner {
         current.status = .succeeded
         current.warnings = problems.filter { !$0.isError }.map(\.message)
         current.outputs.sort()
-        do { try await store.update(current) } catch {
-            return StepResult(id: id, value: nil, diagnostics: problems + [writeFailure(error, path: "manifest.json", label: context(step, item: nil))])
-        }
+        // Written with the next write of the manifest, which follows at once: the start of a step that
+        // was waiting for this one, or ``WorkflowRunner/run(inputs:previous:previousItems:)``'s own.
+        await store.stage(current)
         observer.handle(.stepFinished(id: id, elapsed: ContinuousClock.now - stopwatch, tokens: tokens, retries: retries, calls: calls))
         return StepResult(id: id, value: value, diagnostics: problems)
     }

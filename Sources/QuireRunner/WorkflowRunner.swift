@@ -105,7 +105,11 @@ public struct WorkflowRunner: Sendable {
         }
 
         await withTaskGroup(of: StepResult.self) { group in
-            func launchReady() {
+            var running = 0
+            /// Starts every step that can start; returns whether one of them makes model calls (and so
+            /// writes the manifest as it starts).
+            func launchReady() -> Bool {
+                var startsModelStep = false
                 var ready = scheduler.takeReady()
                 while !ready.isEmpty {
                     var launched = false
@@ -120,15 +124,19 @@ public struct WorkflowRunner: Sendable {
                         let snapshot = outputs
                         let reusedItems = previousItems[id] ?? [:]
                         launched = true
+                        running += 1
+                        if step.step.kind.callsModel { startsModelStep = true }
                         group.addTask {
                             await self.execute(step, inputs: inputs, outputs: snapshot, reusedItems: reusedItems, limiter: limiter, budget: budget)
                         }
                     }
                     ready = launched ? [] : scheduler.takeReady()
                 }
+                return startsModelStep
             }
-            launchReady()
+            _ = launchReady()
             for await result in group {
+                running -= 1
                 diagnostics += result.diagnostics
                 if let value = result.value {
                     outputs[result.id] = value
@@ -137,7 +145,16 @@ public struct WorkflowRunner: Sendable {
                     failed = true
                     scheduler.markFailed(result.id)
                 }
-                if !Task.isCancelled { launchReady() }
+                let startedModelStep = !Task.isCancelled && launchReady()
+                // A finished step's record is staged (see `execute`). A model step starting now writes the
+                // manifest at once, and so does `finish` when nothing is left to run; otherwise (other steps
+                // still running, none starting) it is written here, so the manifest never lags behind.
+                if !startedModelStep && running > 0 {
+                    do { try await store.saveStaged() } catch {
+                        diagnostics.append(writeFailure(error, path: "manifest.json"))
+                        failed = true
+                    }
+                }
             }
         }
 

@@ -77,7 +77,7 @@ final class RunnerHarness: @unchecked Sendable {
         options: RunOptions = RunOptions(),
         environment: [String: String] = [:], retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), deadline: .seconds(20)),
         timeouts: ProviderTimeouts = ProviderTimeouts(connect: .seconds(2), read: .seconds(2), request: .seconds(5)),
-        resume: Bool = false, observer: any RunObserver = SilentObserver()
+        resume: Bool = false, observer: any RunObserver = SilentObserver(), history: (any RunHistorySink)? = nil
     ) async throws -> (RunOutcome, RunFolder) {
         let prepared = try prepare(workflow, variables: variables, caseName: caseName, resolveInputs: !resume)
         let relative = "output/\(workflow)/\(runID)"
@@ -102,7 +102,7 @@ final class RunnerHarness: @unchecked Sendable {
             let manifest = RunManifest(
                 quireVersion: "test", runID: runID, workflow: workflow, workflowPath: prepared.analysis.workflow.path,
                 workflowSHA256: "", caseName: nil, startedAt: "now", inputs: inputs, order: prepared.analysis.order)
-            store = RunStore(folder: folder, manifest: manifest, clock: { Date() })
+            store = RunStore(folder: folder, manifest: manifest, clock: { Date() }, history: history)
             try await store.save()
         }
         let runner = WorkflowRunner(
@@ -116,6 +116,32 @@ final class RunnerHarness: @unchecked Sendable {
         let outcome = await runner.run(inputs: inputs, previous: state.outputs, previousItems: state.items)
         await clients.shutdown()
         return (outcome, folder)
+    }
+}
+
+/// Keeps what the run store tells a history: the steps changed at each write, and each step's last status.
+final class RecordingHistory: RunHistorySink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var calls: [(manifest: Value, changedSteps: Set<String>?)] = []
+
+    func record(manifest: Value, folder: String, changedSteps: Set<String>?) {
+        lock.withLock { calls.append((manifest, changedSteps)) }
+    }
+
+    var changedSteps: [Set<String>?] { lock.withLock { calls.map(\.changedSteps) } }
+
+    /// Each step's status as last told, counting a step only in the writes that said it changed.
+    var lastStatuses: [String: String] {
+        lock.withLock {
+            var statuses: [String: String] = [:]
+            for call in calls {
+                let steps = call.manifest.objectValue?["steps"]?.objectValue ?? [:]
+                for (id, step) in steps where call.changedSteps?.contains(id) ?? true {
+                    statuses[id] = step.objectValue?["status"]?.stringValue
+                }
+            }
+            return statuses
+        }
     }
 }
 

@@ -195,6 +195,57 @@ struct WorkflowRunnerTests {
         #expect(failed.diagnostics.first(where: { $0.isError })?.id == "run.output-truncated")
     }
 
+    @Test func aStepThatEndsWhileAnotherRunsIsOnDiskAtOnce() async throws {
+        let harness = try await RunnerHarness()
+        defer { Task { await harness.stop() } }
+        try harness.write("workflows/two-plans.yaml", """
+            name: two-plans
+            inputs:
+              topic: {type: string}
+            steps:
+              - id: quick
+                prompt: publishing-plan@v1
+              - id: slow
+                prompt: publishing-plan@v2
+            """)
+        // publishing-plan@v2 has the system message; its answer comes 3 s late.
+        harness.server.injectFault(.stall(.seconds(3))) { request in
+            request.messages.contains { $0.content.contains(RunnerHarness.planMarker) }
+        }
+        let manifestURL = harness.root.appendingPathComponent("output/two-plans/parallel/manifest.json")
+        func statusOnDisk(_ step: String) -> String? {
+            guard let data = try? Data(contentsOf: manifestURL), let value = try? JSONText.decode(String(decoding: data, as: UTF8.self)) else { return nil }
+            return value.objectValue?["steps"]?.objectValue?[step]?.objectValue?["status"]?.stringValue
+        }
+        let run = Task { try await harness.run("two-plans", variables: [("topic", "T")], runID: "parallel") }
+        // The quick step's end is in manifest.json while the slow one is still waiting for its answer.
+        let deadline = ContinuousClock.now + .milliseconds(2_500)
+        while statusOnDisk("quick") != "succeeded", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(statusOnDisk("quick") == "succeeded")
+        #expect(statusOnDisk("slow") == "running")
+        let (outcome, _) = try await run.value
+        #expect(outcome.status == .succeeded, "\(outcome.diagnostics)")
+        #expect(statusOnDisk("slow") == "succeeded")
+    }
+
+    @Test func aStepEndWrittenWithTheNextStartLeavesEveryStepInTheManifestAndTheHistory() async throws {
+        let harness = try await RunnerHarness()
+        defer { Task { await harness.stop() } }
+        harness.answerPlans(with: ["A", "B"])
+        let history = RecordingHistory()
+        let (outcome, folder) = try await harness.run("publishing-report", variables: [("topic", "T")], history: history)
+        #expect(outcome.status == .succeeded)
+        let onDisk = try RunStore.loadManifest(folder: folder)
+        #expect(onDisk.steps.mapValues(\.status) == ["plan": .succeeded, "sections": .succeeded, "report": .succeeded])
+        #expect(onDisk.steps["sections"]?.calls.count == 2)
+        // The history heard of every step's end, though some were written together with the next write.
+        let told = history.changedSteps
+        #expect(Set(told.compactMap { $0 }.flatMap { $0 }).isSuperset(of: ["plan", "sections", "report"]), "\(told)")
+        #expect(history.lastStatuses == ["plan": "succeeded", "sections": "succeeded", "report": "succeeded"])
+    }
+
     @Test func resumeSendsOnlyWhatDidNotFinish() async throws {
         let harness = try await RunnerHarness()
         defer { Task { await harness.stop() } }
