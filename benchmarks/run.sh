@@ -112,6 +112,9 @@ PY
 row() { python3 -c "$ROW_PY" "$@" >>"$ROWS"; }
 # median < numbers: their median.
 median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# The same with four decimals, for values that are divided afterwards (seconds of CPU): rounded to one
+# decimal, 0.25 s against 2.46 s came out as 0.2 / 2.5 = 0.08 instead of 0.10.
+precise_median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.4f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 LOADS="$WORK/loads.txt"
@@ -455,8 +458,8 @@ if wants reference; then
         | row "reference, Python: CPU per model call, 1,000 calls, zero-latency server" "–" ms/call "<" - \
             "whole process incl. start (importing \`openai\`); concurrency 64; peak RSS $(awk '{ print $4 / 1024 }' "$WORK/py-cpu-1000.txt" | median) MB"
     if [ -s "$WORK/cpu-1000.txt" ]; then
-        q=$(awk '{ print ($2 + $3) }' "$WORK/cpu-1000.txt" | median)
-        p=$(awk '{ print ($2 + $3) }' "$WORK/py-cpu-1000.txt" | median)
+        q=$(awk '{ print ($2 + $3) }' "$WORK/cpu-1000.txt" | precise_median)
+        p=$(awk '{ print ($2 + $3) }' "$WORK/py-cpu-1000.txt" | precise_median)
         echo "$q $p" | awk '{ print $1 / $2 }' \
             | row "Quire CPU ÷ Python CPU, 1,000-call fan-out (medians)" "≤ 0.10×" × "<=" 0.10 "Quire $q s, Python $p s of user+sys CPU"
     fi
