@@ -75,6 +75,8 @@ public final class OpenAIClient: ModelClient {
         // AsyncHTTPClient keeps at most 8 connections per host by default, which would cap a fan-out at
         // 8 requests in flight whatever `--concurrency` says; the run's and the provider's limits decide.
         httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
+        // Quire records its own per-call figures in the manifest; no distributed-tracing span per request.
+        httpConfiguration.tracing.tracer = nil
         self.http = HTTPClient(eventLoopGroup: Self.eventLoopGroup, configuration: httpConfiguration)
     }
 
