@@ -13,9 +13,15 @@ extension OpenAIClient {
         body: String, model: String, stream: Bool, onDelta: (@Sendable (String) -> Void)?, limit: Duration
     ) async throws(ProviderError) -> CompletionDecoder.Completion {
         if stream { return try await streamedChatAttempt(body: body, model: model, onDelta: onDelta, limit: limit) }
-        let answer = try await collect(
-            method: .POST, url: configuration.chatCompletionsURL, headers: jsonHeaders, body: body, limit: limit,
-            successLimit: Self.maximumAnswerBytes, tooLarge: "the answer")
+        let request: HTTPClient.Request
+        if var prepared = chatRequest {
+            prepared.body = .string(body)
+            request = prepared
+        } else {
+            request = try makeRequest(
+                url: configuration.chatCompletionsURL, method: .POST, headers: jsonHeaders, body: body)
+        }
+        let answer = try await collect(request, limit: limit, successLimit: Self.maximumAnswerBytes, tooLarge: "the answer")
         guard (200..<300).contains(Int(answer.status.code)) else {
             throw await statusFailure(
                 status: Int(answer.status.code), headers: answer.headers, body: answer.text, model: model)
@@ -59,9 +65,11 @@ extension OpenAIClient {
     }
 
     func modelsAttempt(limit: Duration) async throws(ProviderError) -> [String] {
+        let request = try makeRequest(
+            url: configuration.modelsURL, method: .GET, headers: headers(accept: "application/json", hasBody: false),
+            body: nil)
         let answer = try await collect(
-            method: .GET, url: configuration.modelsURL, headers: headers(accept: "application/json", hasBody: false),
-            body: nil, limit: limit, successLimit: Self.maximumModelListBytes, tooLarge: "the model list")
+            request, limit: limit, successLimit: Self.maximumModelListBytes, tooLarge: "the model list")
         guard (200..<300).contains(Int(answer.status.code)) else {
             throw await statusFailure(status: Int(answer.status.code), headers: answer.headers, body: answer.text, model: nil)
         }
@@ -71,15 +79,8 @@ extension OpenAIClient {
     /// Sends a request and collects its whole answer on the event loop (``AnswerCollector``), within
     /// `limit` from sending to the last byte. Cancelling the calling task cancels the request.
     private func collect(
-        method: HTTPMethod, url: String, headers: HTTPHeaders, body: String?, limit: Duration, successLimit: Int,
-        tooLarge what: String
+        _ request: HTTPClient.Request, limit: Duration, successLimit: Int, tooLarge what: String
     ) async throws(ProviderError) -> CollectedAnswer {
-        let request: HTTPClient.Request
-        do {
-            request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .string($0) })
-        } catch {
-            throw transportFailure(error, phase: .request)
-        }
         let collector = AnswerCollector(successLimit: successLimit, errorLimit: Self.maximumErrorBytes)
         let task = http.execute(request: request, delegate: collector, deadline: .now() + TimeAmount(limit))
         do {
@@ -96,6 +97,16 @@ extension OpenAIClient {
             throw requestTimeout(limit)
         } catch {
             throw transportFailure(error, phase: collector.receivedHead ? .body : .request)
+        }
+    }
+
+    private func makeRequest(url: String, method: HTTPMethod, headers: HTTPHeaders, body: String?)
+        throws(ProviderError) -> HTTPClient.Request
+    {
+        do {
+            return try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .string($0) })
+        } catch {
+            throw transportFailure(error, phase: .request)
         }
     }
 

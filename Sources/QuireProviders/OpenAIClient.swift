@@ -23,6 +23,9 @@ public final class OpenAIClient: ModelClient {
     let scrubber: SecretScrubber
     /// The headers of every non-streamed chat request, built once.
     let jsonHeaders: HTTPHeaders
+    /// A non-streamed chat request without its body, its URL parsed once (nil when it does not parse:
+    /// each attempt then reports why).
+    let chatRequest: HTTPClient.Request?
     /// Why the base URL cannot be used (checked once), or nil.
     private let baseURLProblem: ProviderError?
     private let isShutDown = LockedState(false)
@@ -64,6 +67,8 @@ public final class OpenAIClient: ModelClient {
         self.scrubber = SecretScrubber(secrets: secrets)
         self.baseURLProblem = Self.baseURLProblem(configuration)
         self.jsonHeaders = Self.headers(configuration, accept: "application/json", hasBody: true)
+        self.chatRequest = try? HTTPClient.Request(
+            url: configuration.chatCompletionsURL, method: .POST, headers: jsonHeaders)
         var httpConfiguration = HTTPClient.Configuration(
             timeout: .init(
                 connect: TimeAmount(configuration.timeouts.connect),
