@@ -105,7 +105,8 @@ public struct WorkflowRunner: Sendable {
         }
 
         await withTaskGroup(of: StepResult.self) { group in
-            var running = 0
+            // Steps that make model calls, among those running: only they can keep the manifest waiting.
+            var runningModelSteps = 0
             /// Starts every step that can start; returns whether one of them makes model calls (and so
             /// writes the manifest as it starts).
             func launchReady() -> Bool {
@@ -124,8 +125,10 @@ public struct WorkflowRunner: Sendable {
                         let snapshot = outputs
                         let reusedItems = previousItems[id] ?? [:]
                         launched = true
-                        running += 1
-                        if step.step.kind.callsModel { startsModelStep = true }
+                        if step.step.kind.callsModel {
+                            startsModelStep = true
+                            runningModelSteps += 1
+                        }
                         group.addTask {
                             await self.execute(step, inputs: inputs, outputs: snapshot, reusedItems: reusedItems, limiter: limiter, budget: budget)
                         }
@@ -136,7 +139,7 @@ public struct WorkflowRunner: Sendable {
             }
             _ = launchReady()
             for await result in group {
-                running -= 1
+                if analysis.steps[result.id]?.step.kind.callsModel == true { runningModelSteps -= 1 }
                 diagnostics += result.diagnostics
                 if let value = result.value {
                     outputs[result.id] = value
@@ -147,9 +150,11 @@ public struct WorkflowRunner: Sendable {
                 }
                 let startedModelStep = !Task.isCancelled && launchReady()
                 // A finished step's record is staged (see `execute`). A model step starting now writes the
-                // manifest at once, and so does `finish` when nothing is left to run; otherwise (other steps
-                // still running, none starting) it is written here, so the manifest never lags behind.
-                if !startedModelStep && running > 0 {
+                // manifest at once, and so does `finish` when nothing is left to run. If model steps are still
+                // running and none is starting, it is written here, so the manifest never lags behind a call
+                // that may take minutes. Template steps make no calls and end within moments: while only they
+                // run, the record waits for their end (every call is in the journal meanwhile).
+                if !startedModelStep && runningModelSteps > 0 {
                     do { try await store.saveStaged() } catch {
                         diagnostics.append(writeFailure(error, path: "manifest.json"))
                         failed = true
