@@ -102,6 +102,21 @@ public final class OpenAIClient: ModelClient {
         if needsShutdown { try? await http.shutdown() }
     }
 
+    /// For a process about to exit: lets go of the client without closing its connections, which the
+    /// operating system closes when the process ends — all at once, where ``shutdown()`` takes them down
+    /// one by one on the event loop (4–7 ms of a 20-run batch's 160 connections). Requests still running
+    /// are left to the exit. ``shutdown()`` afterwards does nothing.
+    public func abandonForExit() {
+        let wasOpen = isShutDown.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        // An `HTTPClient` must not be released before it is shut down: it is kept until the exit.
+        if wasOpen { Self.abandoned.withLock { $0.append(http) } }
+    }
+
+    private static let abandoned = LockedState<[HTTPClient]>([])
+
     /// Creates a client, runs `body` with it, and shuts it down however `body` ends.
     public static func withClient<T>(
         _ configuration: ProviderConfiguration, rateLimiter: RateLimiter? = nil,

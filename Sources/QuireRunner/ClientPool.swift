@@ -15,6 +15,7 @@ public actor ClientPool {
     private let maker: Maker
     private var clients: [String: any ModelClient] = [:]
     private var shutdowns: [@Sendable () async -> Void] = []
+    private var abandons: [@Sendable () -> Void] = []
 
     /// - Parameter factory: makes a client from a configuration; tests and record/replay substitute theirs.
     public init(resolver: ProviderResolver, factory: Factory? = nil) {
@@ -58,6 +59,7 @@ public actor ClientPool {
         // HTTP clients, also behind a recorder, hold connections until shut down.
         if let openAI = (client as? OpenAIClient) ?? ((client as? RecordingClient)?.base as? OpenAIClient) {
             shutdowns.append { await openAI.shutdown() }
+            abandons.append { openAI.abandonForExit() }
         }
         return client
     }
@@ -65,6 +67,16 @@ public actor ClientPool {
     public func shutdown() async {
         for shutdown in shutdowns { await shutdown() }
         shutdowns = []
+        abandons = []
+        clients = [:]
+    }
+
+    /// For a command about to exit: lets go of the clients and leaves their connections for the
+    /// operating system to close at the exit (see ``OpenAIClient/abandonForExit()``).
+    public func abandonForExit() {
+        for abandon in abandons { abandon() }
+        shutdowns = []
+        abandons = []
         clients = [:]
     }
 }

@@ -253,4 +253,27 @@ struct OpenAIClientTests {
         #expect(content == FakeReply.defaultReply(to: haikuMessages))
         await server.stop()
     }
+
+    @Test("shutdown closes the client's connections; a client abandoned for the exit leaves them open")
+    func abandonedForExit() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        let configuration = ProviderConfiguration(name: "fake", baseURL: server.baseURL)
+        let closed = OpenAIClient(configuration: configuration)
+        _ = try await closed.complete(chatRequest())
+        #expect(server.openConnectionCount == 1)
+        await closed.shutdown()
+        #expect(await eventually { server.openConnectionCount == 0 })
+
+        var abandoned: OpenAIClient? = OpenAIClient(configuration: configuration)
+        _ = try await abandoned?.complete(chatRequest())
+        abandoned?.abandonForExit()
+        // Neither a later shutdown nor releasing the client closes the connection (nor traps, as
+        // releasing a live HTTP client would in a debug build): the process's exit does.
+        await abandoned?.shutdown()
+        abandoned = nil
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(server.openConnectionCount == 1)
+        await server.stop()
+    }
 }

@@ -80,7 +80,8 @@ extension RunCommand {
         target.set { task.cancel() }
         let outcomes = await task.value
         history.finish()
-        await clients.shutdown()
+        // Nothing more is sent: the connections are left for the exit to close (see `abandonForExit`).
+        await clients.abandonForExit()
         await servers.stopAll()
 
         for (run, outcome) in zip(runs, outcomes) {

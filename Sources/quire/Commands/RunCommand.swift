@@ -248,7 +248,8 @@ struct RunCommand: AsyncParsableCommand {
         let outcome = await task.value
         observer.stop()
         history.finish()
-        await clients.shutdown()
+        // Nothing more is sent: the connections are left for the exit to close (see `abandonForExit`).
+        await clients.abandonForExit()
         await servers.stopAll()
 
         global.report(outcome.diagnostics.filter(\.isError), sources: workspace.sources)
