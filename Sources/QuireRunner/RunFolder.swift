@@ -69,6 +69,14 @@ public struct RunFolder: Sendable {
         }
     }
 
+    /// Tidies the folder of a run whose manifest says it succeeded: a process killed between that last
+    /// manifest write and the end of the command leaves the journal (every call in it is in the
+    /// manifest too) and perhaps a temporary file.
+    public func removeLeftoversOfFinishedRun() {
+        removeStaleTemporaryFiles()
+        try? FileManager.default.removeItem(atPath: path + "/" + RunJournal.fileName)
+    }
+
     /// Writes an output of the run. Outputs are new files in all but a resumed or re-run folder.
     public func write(_ text: String, to relative: String) throws {
         try AtomicFileWriter.write(text, toPath: path + "/" + relative, fresh: true)

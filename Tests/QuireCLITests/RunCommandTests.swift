@@ -178,8 +178,6 @@ struct RunCommandTests {
             .filter { $0.objectValue?["status"] == "succeeded" }.compactMap { $0.objectValue?["item"] })
         let sentBefore = server.chatRequestCount
 
-        let runID = "k"
-        _ = runID
         let resumed = try await CLI.run(["run", "publishing-report", "--resume", "k", "--out", "output/k"], in: dir.url)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout == "output/k/report.md\n")
@@ -199,6 +197,31 @@ struct RunCommandTests {
         // No temporary files are left behind.
         let leftovers = (FileManager.default.enumerator(atPath: dir.url.appendingPathComponent("output/k").path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".tmp") }
         #expect(leftovers.isEmpty)
+    }
+
+    @Test func resumingARunKilledAfterItsLastManifestWriteTidiesItsFolder() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        Self.answerPlans(server, titles: ["One", "Two"])
+        let dir = try Self.workspace(server: server)
+        let run = try await CLI.run(["run", "publishing-report", "--var", "topic=T", "--out", "output/done"], in: dir.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        // What a kill -9 between the final manifest write and the end of the command leaves behind.
+        let journalLine = #"{"step":"sections","call":{"item":1,"status":"succeeded"}}"# + "\n"
+        try dir.write(["output/done/journal.jsonl": journalLine, "output/done/steps/.plan.json.1.tmp": "half"])
+        let report = try dir.read("output/done/report.md")
+        let sent = server.chatRequestCount
+
+        let resumed = try await CLI.run(["run", "publishing-report", "--resume", "done", "--out", "output/done"], in: dir.url)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("already succeeded"))
+        #expect(server.chatRequestCount == sent)
+        let files = FileManager.default.enumerator(atPath: dir.url.appendingPathComponent("output/done").path)?.allObjects as? [String] ?? []
+        #expect(!files.contains("journal.jsonl"), "\(files)")
+        #expect(!files.contains { $0.hasSuffix(".tmp") }, "\(files)")
+        #expect(try dir.read("output/done/report.md") == report)
+        #expect(try Self.manifest(dir, "output/done")["status"] == "succeeded")
     }
 
     @Test func ctrlCStopsMarksInterruptedAndExits130() async throws {

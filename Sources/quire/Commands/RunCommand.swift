@@ -181,6 +181,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCodes.usage
             }
             if manifest.status == .succeeded {
+                folder.removeLeftoversOfFinishedRun()
                 Console.out("run \(resume) already succeeded: \(relative)")
                 return
             }
