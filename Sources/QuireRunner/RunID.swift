@@ -1,15 +1,24 @@
 import Foundation
 
-/// Run ids sort by time and stay unique: `20261122-053200-7f3a`.
+/// Run ids sort by time and stay unique: `20261122-053200-7f3a1c`.
+///
+/// The last part is 24 random bits. Runs started in the same second by separate processes (a CI matrix,
+/// a shell loop with `&`) share the rest; with 16 bits, two of twenty such runs got the same id about
+/// once in 350 tries — the history keeps one row per id, so one of them vanished from it.
+/// With 24 bits that is once in 90,000 tries of twenty in one second, and a new run never takes the
+/// id of a run folder that is already there.
 public enum RunID {
-    public static func make(date: Date, random: UInt16 = UInt16.random(in: 0...UInt16.max)) -> String {
+    /// Random values are below this: six hex digits.
+    public static let randomLimit: UInt32 = 1 << 24
+
+    public static func make(date: Date, random: UInt32 = UInt32.random(in: 0..<randomLimit)) -> String {
         // gmtime_r, not Calendar: a Gregorian calendar loads the local time zone through ICU first
         // (milliseconds of a run's start-up, before its first request).
         let parts = utc(Int64(date.timeIntervalSince1970.rounded(.down)))
-        let hex = String(random, radix: 16)
+        let hex = String(random % randomLimit, radix: 16)
         return "\(pad(parts.tm_year + 1900, 4))\(pad(parts.tm_mon + 1, 2))\(pad(parts.tm_mday, 2))-"
             + "\(pad(parts.tm_hour, 2))\(pad(parts.tm_min, 2))\(pad(parts.tm_sec, 2))-"
-            + String(repeating: "0", count: 4 - hex.count) + hex
+            + String(repeating: "0", count: 6 - hex.count) + hex
     }
 
     private static func utc(_ whole: Int64) -> tm {

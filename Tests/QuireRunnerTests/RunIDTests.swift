@@ -18,13 +18,27 @@ struct RunIDTests {
     }
 
     @Test func idsAreFolderNames() {
-        let id = RunID.make(date: Date(timeIntervalSince1970: 1_795_333_815), random: 0x3f2a)
-        #expect(id == "20261122-075015-3f2a")
+        let id = RunID.make(date: Date(timeIntervalSince1970: 1_795_333_815), random: 0x3f2a1c)
+        #expect(id == "20261122-075015-3f2a1c")
         #expect(RunID.isValid(id))
         #expect(!RunID.isValid("../x"))
         #expect(!RunID.isValid(".hidden"))
-        #expect(RunID.make(date: Date(timeIntervalSince1970: 1_795_333_815.999), random: 0xa) == "20261122-075015-000a")
-        #expect(RunID.make(date: Date(timeIntervalSince1970: 951_868_799), random: 0xffff) == "20000229-235959-ffff")
+        #expect(RunID.make(date: Date(timeIntervalSince1970: 1_795_333_815.999), random: 0xa) == "20261122-075015-00000a")
+        #expect(RunID.make(date: Date(timeIntervalSince1970: 951_868_799), random: 0xff_ffff) == "20000229-235959-ffffff")
+    }
+
+    @Test func idsOfRunsStartedInTheSameSecondDiffer() {
+        // Twenty processes starting in one second draw their ids independently: the random part has to
+        // make a shared id rare (with 16 bits, one batch of twenty in 350 had one).
+        let date = Date(timeIntervalSince1970: 1_795_333_815)
+        var collisions = 0
+        for _ in 0..<2_000 {
+            let ids = (0..<20).map { _ in RunID.make(date: date) }
+            if Set(ids).count < 20 { collisions += 1 }
+        }
+        // Expected about 0.02 in 2,000 tries (more than 2: one time in 500,000); 16 bits would give about 6.
+        #expect(collisions <= 2)
+        #expect(RunID.make(date: date).count == "20261122-075015-3f2a1c".count)
     }
 
     @Test func idsAgreeWithAGregorianCalendarInUTC() {
@@ -33,8 +47,8 @@ struct RunIDTests {
         for step in 0..<200 {
             let date = Date(timeIntervalSince1970: 946_684_800 + Double(step) * 9_876_543.21)
             let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-            let expected = String(format: "%04d%02d%02d-%02d%02d%02d-%04x", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, step)
-            #expect(RunID.make(date: date, random: UInt16(step)) == expected)
+            let expected = String(format: "%04d%02d%02d-%02d%02d%02d-%06x", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, step * 83_885)
+            #expect(RunID.make(date: date, random: UInt32(step * 83_885)) == expected)
         }
     }
 }

@@ -14,8 +14,8 @@ struct DiffCommand: AsyncParsableCommand {
             differ, 64 a run cannot be found or read.
 
             Examples:
-              quire diff 20261122-093015-3f2a 20261122-101500-9b1c
-              quire diff 20261122-093015-3f2a 20261122-101500-9b1c --json
+              quire diff 20261122-093015-3f2a1c 20261122-101500-9b1c07
+              quire diff 20261122-093015-3f2a1c 20261122-101500-9b1c07 --json
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -156,8 +156,8 @@ extension RunCommand {
                     return d
                 }
             case .success(let values):
-                var id = RunID.make(date: now)
-                while !ids.insert(id).inserted || fs.directoryExists("\(workspace.config.paths.output)/\(workflow)/\(id)") { id = RunID.make(date: now) }
+                let id = newRunID(at: now, workflow: workflow, output: workspace.config.paths.output, fs: fs, taken: ids)
+                ids.insert(id)
                 let relative = "\(workspace.config.paths.output)/\(workflow)/\(id)"
                 let folder = try runFolder(relative, fs: fs)
                 let manifest = RunManifest(

@@ -84,7 +84,7 @@ extension RunCommand {
         global.report(problems, sources: workspace.sources)
 
         let now = clock()
-        let id = RunID.make(date: now)
+        let id = newRunID(at: now, workflow: workflow, output: workspace.config.paths.output, fs: fs)
         let relative = out ?? "\(workspace.config.paths.output)/\(workflow)/\(id)"
         let folder = try runFolder(relative, fs: fs)
         if folder.url.standardizedFileURL.path == source.folder.url.standardizedFileURL.path {
@@ -113,7 +113,7 @@ extension RunCommand {
                 relative = reuse.hasSuffix("/") ? String(reuse.dropLast()) : reuse
             } else {
                 guard RunID.isValid(reuse) else {
-                    global.report([.error("run.invalid-run-id", "--reuse \(reuse): invalid run id", suggestion: "run ids look like 20261122-093015-3f2a; see the folders in \(runs)/")], sources: [:])
+                    global.report([.error("run.invalid-run-id", "--reuse \(reuse): invalid run id", suggestion: "run ids look like 20261122-093015-3f2a1c; see the folders in \(runs)/")], sources: [:])
                     throw ExitCodes.usage
                 }
                 relative = "\(runs)/\(reuse)"

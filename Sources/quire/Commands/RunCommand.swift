@@ -35,7 +35,7 @@ struct RunCommand: AsyncParsableCommand {
             Examples:
               quire run publishing-report --var topic="Structured concurrency in Swift"
               quire run publishing-report --case swift-concurrency --model gpt-4o-mini --stream
-              quire run publishing-report --resume 20261122-093015-3f2a
+              quire run publishing-report --resume 20261122-093015-3f2a1c
               quire run publishing-report --batch topics.yaml     # one run per entry, all at once
               quire run publishing-report --from sections
               quire run publishing-report --case swift-concurrency --model gpt-4o-mini --max-cost 0.05
@@ -200,7 +200,7 @@ struct RunCommand: AsyncParsableCommand {
             case .success(let v): values = v
             }
             let now = clock()
-            let id = RunID.make(date: now)
+            let id = newRunID(at: now, workflow: workflow, output: workspace.config.paths.output, fs: fs)
             let relative = out ?? "\(workspace.config.paths.output)/\(workflow)/\(id)"
             let folder = try runFolder(relative, fs: fs)
             let manifest = RunManifest(
@@ -340,6 +340,19 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// A run folder inside the workspace; `--out` may not leave it.
+    /// A new run id whose default folder (`output/<workflow>/<id>`) is not there yet and that is not in
+    /// `taken` (the other runs of a batch).
+    func newRunID(at now: Date, workflow: String, output: String, fs: LocalFileSystem, taken: Set<String> = []) -> String {
+        var id = RunID.make(date: now)
+        var tries = 1
+        // Bounded: a second's ids run out only after millions of runs.
+        while tries < 1_000, taken.contains(id) || fs.directoryExists("\(output)/\(workflow)/\(id)") {
+            id = RunID.make(date: now)
+            tries += 1
+        }
+        return id
+    }
+
     func runFolder(_ relative: String, fs: LocalFileSystem) throws -> RunFolder {
         if let problem = OutputPath.problem(relative), !problem.contains("reserved") {
             global.report([.error("run.invalid-out", "invalid run folder '\(relative)': \(problem.replacingOccurrences(of: "run folder", with: "workspace"))")], sources: [:])

@@ -13,8 +13,8 @@ struct ShowCommand: AsyncParsableCommand {
             id is enough.
 
             Examples:
-              quire show 20261122-093015-3f2a
-              quire show 20261122-093015-3f2a --json
+              quire show 20261122-093015-3f2a1c
+              quire show 20261122-093015-3f2a1c --json
             """)
 
     @OptionGroup var global: GlobalOptions
