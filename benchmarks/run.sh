@@ -131,8 +131,8 @@ mkdir -p "$TRASH"
 discard() { local p; for p in "$@"; do [ -e "$p" ] && mv "$p" "$TRASH/$(date +%s%N)-$RANDOM"; done; return 0; }
 if [ "$BUILD" = 1 ]; then
     # As scripts/quickstart builds it: release, with the Swift runtime linked in statically.
-    echo "building (release, --static-swift-stdlib)…" >&2
-    (cd "$ROOT" && swift build -c release --static-swift-stdlib >"$WORK/build.log" 2>&1) || { tail -n 30 "$WORK/build.log" >&2; exit 1; }
+    echo "building (scripts/build-release: release, --static-swift-stdlib, no exported symbols)…" >&2
+    (cd "$ROOT" && scripts/build-release >"$WORK/build.log" 2>&1) || { tail -n 30 "$WORK/build.log" >&2; exit 1; }
 fi
 for exe in quire quire-bench quire-fake-server; do
     [ -x "$BIN/$exe" ] || { echo "run.sh: $BIN/$exe is missing; run without --no-build" >&2; exit 1; }
