@@ -226,6 +226,9 @@ public final class FakeOpenAIServer: Sendable {
     /// Connections open now.
     public var openConnectionCount: Int { core.state.withLock { $0.connections.count } }
 
+    /// The most connections that were open at once.
+    public var peakConnectionCount: Int { core.state.withLock { $0.peakConnectionCount } }
+
     /// Connections opened, requests received and answers completed, in order, when
     /// ``Options/recordsTimeline`` is set; empty otherwise.
     public var timeline: [FakeTimelineEvent] { core.state.withLock { $0.timeline } }

@@ -20,6 +20,7 @@ final class FakeServerCore: Sendable {
         var responder: (@Sendable (ReceivedRequest) -> FakeResponse)?
         var connections: [ObjectIdentifier: any Channel] = [:]
         var connectionCount = 0
+        var peakConnectionCount = 0
         var closedConnectionCount = 0
         var stopping = false
         var schedule: FakeFaultSchedule?
@@ -118,6 +119,7 @@ final class FakeServerCore: Sendable {
             guard !state.stopping, state.connections.count < options.maximumConnections else { return false }
             state.connections[ObjectIdentifier(channel)] = channel
             state.connectionCount += 1
+            state.peakConnectionCount = max(state.peakConnectionCount, state.connections.count)
             if options.recordsTimeline {
                 state.timeline.append(FakeTimelineEvent(kind: .connected, request: nil, at: FakeTimelineEvent.now()))
             }

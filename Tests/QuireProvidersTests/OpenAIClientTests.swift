@@ -237,6 +237,8 @@ struct OpenAIClientTests {
             // concurrency (AsyncHTTPClient's default is 8) would queue them on fewer, reused ones.
             // (Wall time is not asserted: serially this takes 16 × ~2 s, but a busy machine blurs it.)
             #expect(server.connectionCount == 16)
+            #expect(server.peakConnectionCount == 16)
+            #expect(server.openConnectionCount == 16)
             #expect(server.chatRequestCount == 16)
         }
     }
@@ -264,6 +266,7 @@ struct OpenAIClientTests {
         #expect(server.openConnectionCount == 1)
         await closed.shutdown()
         #expect(await eventually { server.openConnectionCount == 0 })
+        #expect(server.peakConnectionCount == 1)
 
         var abandoned: OpenAIClient? = OpenAIClient(configuration: configuration)
         _ = try await abandoned?.complete(chatRequest())
