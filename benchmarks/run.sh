@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quire's benchmarks: the performance targets of issues #2 and #3. Prints one Markdown table.
 #
-#   benchmarks/run.sh [--runs N] [--no-build] [--only LIST]
+#   benchmarks/run.sh [--runs N] [--no-build] [--only LIST] [--no-wait]
 #
 #   --runs N      repetitions of each process-level measurement (default 7; 20-process rounds: N too;
 #                 the 1,000-item memory run: at most 5)
@@ -9,6 +9,8 @@
 #   --only LIST   comma-separated subset of: startup,validate,template,report,concurrent,cpu,memory,reference
 #                 (reference: the same workflows as a Python asyncio script with the `openai` package,
 #                 installed from PyPI into benchmarks/scratch/pyref-venv on first use)
+#   --no-wait     start at once even if the previous run deleted its files less than 5 minutes ago
+#                 (see "Machine" in benchmarks/README.md: the figures are then inflated)
 #
 # Everything it writes goes to benchmarks/scratch/ (git-ignored). Every fake server it starts is stopped
 # by PID on exit, failure or Ctrl-C; every loop and every process is bounded (timeout). Needs python3
@@ -20,6 +22,7 @@ WORK="$ROOT/benchmarks/scratch"
 BIN="$ROOT/.build/release"
 RUNS=7
 BUILD=1
+WAIT=1
 ONLY="startup,validate,template,report,concurrent,cpu,memory,reference"
 OPENAI_PY_VERSION=3.54.0
 while [ $# -gt 0 ]; do
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
         --runs) RUNS="$2"; shift 2 ;;
         --no-build) BUILD=0; shift ;;
         --only) ONLY="$2"; shift 2 ;;
+        --no-wait) WAIT=0; shift ;;
         -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; exit 64 ;;
     esac
@@ -128,6 +132,18 @@ mkdir -p "$WORK"
 # of a run's CPU there). Old folders are moved aside (a rename) and deleted after the last measurement.
 TRASH="$WORK/trash"
 mkdir -p "$TRASH"
+# The previous run deleted thousands of files at its end. On ext4 without a journal (as here), a freed
+# inode is not reused for 60 s, or 300 s while its inode table block is unwritten, and every file
+# created meanwhile makes the allocator skip over them: the same 20 runs measured 100 ms of CPU, or
+# 170-220 ms within minutes of such a deletion. So a run that follows another waits out those 5 minutes.
+LAST_DELETE="$WORK/.last-delete"
+if [ "$WAIT" = 1 ] && [ -s "$LAST_DELETE" ]; then
+    since=$(( $(date +%s) - $(cat "$LAST_DELETE") ))
+    if [ "$since" -ge 0 ] && [ "$since" -lt 300 ]; then
+        echo "waiting $((300 - since)) s: the previous run deleted its files ${since} s ago (see --no-wait)" >&2
+        sleep $((300 - since))
+    fi
+fi
 discard() { local p; for p in "$@"; do [ -e "$p" ] && mv "$p" "$TRASH/$(date +%s%N)-$RANDOM"; done; return 0; }
 if [ "$BUILD" = 1 ]; then
     # As scripts/quickstart builds it: release, with the Swift runtime linked in statically.
@@ -467,6 +483,7 @@ fi
 note_load end
 cleanup
 rm -rf "${TRASH:?}"
+date +%s >"$LAST_DELETE"
 
 # --- The table -------------------------------------------------------------------------------------------
 echo
