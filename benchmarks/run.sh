@@ -9,7 +9,7 @@
 #   --only LIST   comma-separated subset of: startup,validate,template,report,concurrent,cpu,memory,reference
 #                 (reference: the same workflows as a Python asyncio script with the `openai` package,
 #                 installed from PyPI into benchmarks/scratch/pyref-venv on first use)
-#   --no-wait     start at once even if the previous run deleted its files less than 5 minutes ago
+#   --no-wait     start at once even if the previous run deleted its files less than 2 minutes ago
 #                 (see "Machine" in benchmarks/README.md: the figures are then inflated)
 #
 # Everything it writes goes to benchmarks/scratch/ (git-ignored). Every fake server it starts is stopped
@@ -133,15 +133,16 @@ mkdir -p "$WORK"
 TRASH="$WORK/trash"
 mkdir -p "$TRASH"
 # The previous run deleted thousands of files at its end. On ext4 without a journal (as here), a freed
-# inode is not reused for 60 s, or 300 s while its inode table block is unwritten, and every file
-# created meanwhile makes the allocator skip over them: the same 20 runs measured 100 ms of CPU, or
-# 170-220 ms within minutes of such a deletion. So a run that follows another waits out those 5 minutes.
+# inode is not reused for 60 s (300 s while its inode table block is unwritten), and files created
+# meanwhile make the allocator skip over them: after deleting 20,000 files, the 20-run batch took
+# 120-150 ms of CPU for 90 s instead of 110-120. So a run that follows another waits out 2 minutes.
 LAST_DELETE="$WORK/.last-delete"
+QUIET=120
 if [ "$WAIT" = 1 ] && [ -s "$LAST_DELETE" ]; then
     since=$(( $(date +%s) - $(cat "$LAST_DELETE") ))
-    if [ "$since" -ge 0 ] && [ "$since" -lt 300 ]; then
-        echo "waiting $((300 - since)) s: the previous run deleted its files ${since} s ago (see --no-wait)" >&2
-        sleep $((300 - since))
+    if [ "$since" -ge 0 ] && [ "$since" -lt "$QUIET" ]; then
+        echo "waiting $((QUIET - since)) s: the previous run deleted its files ${since} s ago (see --no-wait)" >&2
+        sleep $((QUIET - since))
     fi
 fi
 discard() { local p; for p in "$@"; do [ -e "$p" ] && mv "$p" "$TRASH/$(date +%s%N)-$RANDOM"; done; return 0; }
