@@ -9,7 +9,7 @@
 #   --only LIST   comma-separated subset of: startup,validate,template,report,concurrent,cpu,memory,reference
 #                 (reference: the same workflows as a Python asyncio script with the `openai` package,
 #                 installed from PyPI into benchmarks/scratch/pyref-venv on first use)
-#   --no-wait     start at once even if the previous run deleted its files less than 2 minutes ago
+#   --no-wait     start at once even if the previous run deleted its files less than 5 minutes ago
 #                 (see "Machine" in benchmarks/README.md: the figures are then inflated)
 #
 # Everything it writes goes to benchmarks/scratch/ (git-ignored). Every fake server it starts is stopped
@@ -133,11 +133,12 @@ mkdir -p "$WORK"
 TRASH="$WORK/trash"
 mkdir -p "$TRASH"
 # The previous run deleted thousands of files at its end. On ext4 without a journal (as here), a freed
-# inode is not reused for 60 s (300 s while its inode table block is unwritten), and files created
-# meanwhile make the allocator skip over them: after deleting 20,000 files, the 20-run batch took
-# 120-150 ms of CPU for 90 s instead of 110-120. So a run that follows another waits out 2 minutes.
+# inode is not reused for 60 s, or 300 s while its inode table block is dirty — and creating files
+# next to them keeps those blocks dirty — and the allocator skips over each one: a 1,000-call
+# fan-out a minute after the previous run took 575 ms of CPU (29 % of it in __ext4_new_inode), and
+# 241 ms five minutes after. So a run that follows another waits out 5 minutes.
 LAST_DELETE="$WORK/.last-delete"
-QUIET=120
+QUIET=300
 if [ "$WAIT" = 1 ] && [ -s "$LAST_DELETE" ]; then
     since=$(( $(date +%s) - $(cat "$LAST_DELETE") ))
     if [ "$since" -ge 0 ] && [ "$since" -lt "$QUIET" ]; then
