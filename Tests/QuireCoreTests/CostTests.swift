@@ -93,6 +93,19 @@ struct CostTests {
         let b = ResponseCacheKey.key(provider: ResponseCacheKey.identity(baseURL: "https://api.example.com/v1"), request: request)
         #expect(a == b)
         #expect(ResponseCacheKey.identity(baseURL: "https://user:secret@api.example.com/v1/") == "https://api.example.com/v1")
+        // Each thing that is removed, alone (the URL is returned as it is only when there is none).
+        let identities = [
+            "https://api.example.com/v1": "https://api.example.com/v1",
+            "http://127.0.0.1:8080/v1": "http://127.0.0.1:8080/v1",
+            "https://api.example.com/v1//": "https://api.example.com/v1",
+            "https://key@api.example.com/v1": "https://api.example.com/v1",
+            "https://api.example.com/v1?key=secret": "https://api.example.com/v1",
+            "https://api.example.com/v1#part": "https://api.example.com/v1",
+            "https://api.example.com/v1/x@y": "https://api.example.com/v1/x@y",
+        ]
+        for (base, identity) in identities {
+            #expect(ResponseCacheKey.identity(baseURL: base) == identity, "\(base)")
+        }
         #expect(a != ResponseCacheKey.key(provider: "http://127.0.0.1:1/v1", request: request))
         var other = request
         other.model = "gpt-4o-mini"

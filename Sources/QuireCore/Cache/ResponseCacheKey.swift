@@ -16,6 +16,13 @@ public enum ResponseCacheKey {
     /// A provider's identity for the cache: its base URL without user information, query or trailing
     /// slash (`https://api.openai.com/v1`), or for a local model `local:<model file>`.
     public static func identity(baseURL: String) -> String {
+        // Taken for every call: a base URL with nothing to remove is returned as it is, without the
+        // string searches below (a few microseconds each time).
+        let utf8 = baseURL.utf8
+        if utf8.last != UInt8(ascii: "/"),
+           !utf8.contains(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
+            return baseURL
+        }
         var url = baseURL
         if let scheme = url.range(of: "://") {
             let rest = url[scheme.upperBound...]
