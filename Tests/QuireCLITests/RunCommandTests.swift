@@ -126,8 +126,8 @@ struct RunCommandTests {
     }
 
     @Test func failedStepsExit1AndTheKeyNeverShows() async throws {
-        let secret = "sk-FAKE-test-secret-quire"
-        let server = FakeOpenAIServer(apiKey: "sk-FAKE-other-key")
+        let secret = fakeAPIKey("test-secret-quire")
+        let server = FakeOpenAIServer(apiKey: fakeAPIKey("other-key"))
         try await server.start()
         defer { Task { await server.stop() } }
         let dir = try Self.workspace(server: server)

@@ -33,7 +33,7 @@ struct OpenAIClientErrorTests {
 
     @Test("401 without a key says the variable is not set")
     func authenticationWithoutKey() async throws {
-        try await withFakeProvider(server: .init(apiKey: "sk-FAKE-server-only-key"), configure: { $0.apiKey = nil }) {
+        try await withFakeProvider(server: .init(apiKey: fakeAPIKey("server-only-key")), configure: { $0.apiKey = nil }) {
             server, client in
             let error = try #require(await failure { try await client.complete(chatRequest()) })
             #expect(error.kind == .authentication)

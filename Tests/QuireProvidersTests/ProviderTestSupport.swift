@@ -5,7 +5,7 @@ import QuireTestSupport
 import Testing
 
 /// A recognisable fake key: no error text may ever contain it.
-let secretKey = "sk-FAKE-test-secret-quire"
+let secretKey = fakeAPIKey("test-secret-quire")
 
 /// The wall clock the client sees, for `Retry-After` HTTP dates: 2024-01-01 00:00:00 GMT.
 let fixedNow = Date(timeIntervalSince1970: 1_704_067_200)

@@ -92,7 +92,7 @@ struct WorkflowRunnerTests {
     }
 
     @Test func authenticationFailureIsNotRetriedAndNamesTheKeyVariable() async throws {
-        let secret = "sk-FAKE-test-secret-quire"
+        let secret = fakeAPIKey("test-secret-quire")
         let harness = try await RunnerHarness(server: FakeOpenAIServer(apiKey: "sk-the-right-one"))
         defer { Task { await harness.stop() } }
         let (outcome, folder) = try await harness.run("publishing-report", variables: [("topic", "T")], environment: ["FAKE_API_KEY": secret])
