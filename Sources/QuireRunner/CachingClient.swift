@@ -32,6 +32,8 @@ public struct CachingClient: ModelClient {
             let started = ContinuousClock.now
             switch cache.read(key: key, provider: provider, request: request) {
             case .hit(let answer):
+                // Its modification time is its last use: `quire cache prune --older-than` keeps what is in use.
+                cache.markUsed(key: key)
                 if stream, let onDelta, !answer.content.isEmpty { onDelta(answer.content) }
                 var completion = ChatCompletion(
                     content: answer.content, finishReason: answer.finishReason.map(FinishReason.init(rawValue:)),

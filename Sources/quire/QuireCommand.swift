@@ -34,7 +34,7 @@ struct QuireCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             InitCommand.self, ValidateCommand.self, ListCommand.self, RenderCommand.self, RunCommand.self, TestCommand.self,
-            AcceptCommand.self, RunsCommand.self, ShowCommand.self, StatsCommand.self, DiffCommand.self, HistoryCommand.self,
+            AcceptCommand.self, RunsCommand.self, ShowCommand.self, StatsCommand.self, DiffCommand.self, HistoryCommand.self, CacheCommand.self,
             PromptsCommand.self, DoctorCommand.self, LocalCommand.self,
         ]
     )

@@ -63,4 +63,63 @@ struct CostCommandTests {
         let cacheFiles = FileManager.default.enumerator(atPath: dir.url.appendingPathComponent(".quire/cache").path)?.allObjects.count ?? 0
         #expect(cacheFiles == 2, "one shard folder, one entry")
     }
+
+    @Test func cacheInfoPruneAndClear() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try Self.workspace(server: server)
+        let empty = try await CLI.run(["cache", "info"], in: dir.url)
+        #expect(empty.status == 0)
+        #expect(empty.stdout == ".quire/cache/: 0 entries, 0 bytes\n", "\(empty.stdout)")
+
+        for topic in ["old", "kept"] {
+            let run = try await CLI.run(["run", "ask", "--var", "topic=\(topic)"], in: dir.url)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        #expect(server.chatRequestCount == 2)
+        let info = try await CLI.run(["cache", "info", "--json"], in: dir.url)
+        let figures = try JSONText.decode(info.stdout).objectValue ?? [:]
+        #expect(figures["entries"] == .int(2))
+        guard case .int(let bytes) = figures["bytes"] else { Issue.record("no byte count: \(info.stdout)"); return }
+        #expect(bytes > 200)
+
+        // Both entries untouched for 40 days; then "kept" is asked again, a hit that marks it used.
+        let cache = dir.url.appendingPathComponent(".quire/cache")
+        for case let url as URL in FileManager.default.enumerator(at: cache, includingPropertiesForKeys: nil)! where url.pathExtension == "json" {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -40 * 86_400)], ofItemAtPath: url.path)
+        }
+        let hit = try await CLI.run(["run", "ask", "--var", "topic=kept"], in: dir.url)
+        #expect(hit.stderr.contains("1 cache hit"), "\(hit.stderr)")
+        #expect(server.chatRequestCount == 2)
+
+        let dry = try await CLI.run(["cache", "prune", "--older-than", "30d", "--dry-run", "--json"], in: dir.url)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let planned = try JSONText.decode(dry.stdout).objectValue ?? [:]
+        #expect(planned["removed_entries"] == .int(1) && planned["left_entries"] == .int(1) && planned["dry_run"] == .bool(true))
+        let listed = try await CLI.run(["cache", "prune", "--older-than", "30d", "--dry-run"], in: dir.url)
+        #expect(listed.stdout.contains("last used "), "\(listed.stdout)")
+        #expect(listed.stdout.contains("would remove 1 entry ("), "\(listed.stdout)")
+        #expect((try JSONText.decode(try await CLI.run(["cache", "info", "--json"], in: dir.url).stdout).objectValue?["entries"]) == .int(2), "a dry run removes nothing")
+
+        let pruned = try await CLI.run(["cache", "prune", "--older-than", "30d"], in: dir.url)
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        #expect(pruned.stdout.hasPrefix("removed 1 entry ("), "\(pruned.stdout)")
+        #expect(pruned.stdout.contains("not used in 30d; 1 entry ("), "\(pruned.stdout)")
+        _ = try await CLI.run(["run", "ask", "--var", "topic=kept"], in: dir.url)
+        #expect(server.chatRequestCount == 2, "the entry in use was kept")
+        _ = try await CLI.run(["run", "ask", "--var", "topic=old"], in: dir.url)
+        #expect(server.chatRequestCount == 3, "the unused one was removed, so it is asked again")
+
+        let bad = try await CLI.run(["cache", "prune", "--older-than", "30 days"], in: dir.url)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--older-than '30 days' is not a span"), "\(bad.stderr)")
+
+        let cleared = try await CLI.run(["cache", "clear"], in: dir.url)
+        #expect(cleared.status == 0, "\(cleared.stderr)")
+        #expect(cleared.stdout.hasPrefix("removed 2 entries ("), "\(cleared.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: cache.path))
+        _ = try await CLI.run(["run", "ask", "--var", "topic=kept"], in: dir.url)
+        #expect(server.chatRequestCount == 4)
+    }
 }

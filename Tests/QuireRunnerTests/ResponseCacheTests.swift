@@ -195,6 +195,63 @@ struct ResponseCacheTests {
         #expect(after.outputs["zero"] == "a fresh answer")
     }
 
+    /// Sets a file's modification time `days` back from now.
+    static func age(_ url: URL, days: Double) throws {
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -days * 86_400)], ofItemAtPath: url.path)
+    }
+
+    @Test func aHitMarksItsEntryUsedAndPruningKeepsWhatIsInUse() async throws {
+        let harness = try await Self.harness()
+        defer { Task { await harness.stop() } }
+        let cache = ResponseCache(workspaceRoot: harness.root)
+        #expect(try cache.inventory().files.isEmpty, "no cache folder yet")
+        _ = try await harness.run("deterministic", variables: [("topic", "a")], runID: "a", options: Self.options(harness), environment: Self.environment)
+        _ = try await harness.run("deterministic", variables: [("topic", "b")], runID: "b", options: Self.options(harness), environment: Self.environment)
+        let filled = try cache.inventory()
+        #expect(filled.entryCount == 4)
+        for file in filled.files {
+            let url = cache.folder.appendingPathComponent(file.path)
+            #expect(file.isEntry)
+            #expect(file.bytes == (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue)
+            try Self.age(url, days: 40)
+        }
+        // Something that is no entry: a temporary file left by a killed write, and a folder of another tool.
+        let shard = cache.folder.appendingPathComponent(String(filled.files[0].path.prefix(2)))
+        try "partial".write(to: shard.appendingPathComponent(".leftover.json.77-1.tmp"), atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(at: cache.folder.appendingPathComponent("notes"), withIntermediateDirectories: true)
+        try "keep".write(to: cache.folder.appendingPathComponent("notes/readme.txt"), atomically: false, encoding: .utf8)
+
+        // Topic "a" again: its two entries answer, and are marked used now.
+        harness.server.resetRecords()
+        let (again, _) = try await harness.run("deterministic", variables: [("topic", "a")], runID: "a2", options: Self.options(harness), environment: Self.environment)
+        #expect(again.manifest.cacheHits == 2)
+        #expect(harness.server.chatRequestCount == 0)
+        let inventory = try cache.inventory()
+        #expect(inventory.entryCount == 4)
+        #expect(inventory.files.count == 5, "the leftover counts, the foreign folder does not")
+        #expect(inventory.entries.filter { $0.lastUsed > Date(timeIntervalSinceNow: -600) }.count == 2)
+
+        let unused = inventory.unused(since: Date(timeIntervalSinceNow: -30 * 86_400))
+        #expect(unused.filter(\.isEntry).count == 2)
+        #expect(unused.count == 2, "the leftover is new: a write may still be going on")
+        try cache.remove(unused + unused)  // a file already gone counts as removed
+        #expect(try cache.inventory().entryCount == 2)
+        #expect(FileManager.default.fileExists(atPath: cache.folder.appendingPathComponent("notes/readme.txt").path))
+
+        // Topic "a" is answered from the cache still; topic "b" is asked again.
+        harness.server.resetRecords()
+        _ = try await harness.run("deterministic", variables: [("topic", "a")], runID: "a3", options: Self.options(harness), environment: Self.environment)
+        #expect(harness.server.chatRequestCount == 0)
+        _ = try await harness.run("deterministic", variables: [("topic", "b")], runID: "b2", options: Self.options(harness), environment: Self.environment)
+        #expect(harness.server.chatRequestCount == 2)
+
+        // Removing everything leaves no shard folder behind.
+        let all = try cache.inventory().files
+        try cache.remove(all)
+        let left = try FileManager.default.contentsOfDirectory(atPath: cache.folder.path)
+        #expect(left == ["notes"])
+    }
+
     @Test func corruptEntriesAreIgnoredWithAWarningAndReplaced() async throws {
         let harness = try await Self.harness()
         defer { Task { await harness.stop() } }

@@ -42,9 +42,8 @@ struct StatsCommand: AsyncParsableCommand {
     /// The earliest start time, as a manifest timestamp, or nil when `text` is not understood.
     static func sinceTimestamp(_ text: String, now: Date) -> String? {
         if let ms = ISOTimestamp.milliseconds(text) { return ISOTimestamp.string(milliseconds: ms) }
-        let units: [Character: Int] = ["m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000]
-        guard let unit = text.last.flatMap({ units[$0] }), let count = Int(text.dropLast()), count >= 0 else { return nil }
-        return ISOTimestamp.string(milliseconds: Int(now.timeIntervalSince1970 * 1000) - count * unit)
+        guard let span = TimeSpan.milliseconds(text) else { return nil }
+        return ISOTimestamp.string(milliseconds: Int(now.timeIntervalSince1970 * 1000) - span)
     }
 
     func run() async throws {

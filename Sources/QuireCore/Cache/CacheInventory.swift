@@ -1,0 +1,68 @@
+import Foundation
+
+/// One file of the response cache as found on disk: an answer (`<key>.json`), or something else left
+/// in its folders (a temporary file of a killed write).
+public struct CacheFile: Sendable, Hashable {
+    /// Relative to the cache folder: `ab/ab12….json`.
+    public var path: String
+    public var bytes: Int
+    /// When the entry was written or last answered a request (its modification time).
+    public var lastUsed: Date
+    /// False for anything but a stored answer.
+    public var isEntry: Bool
+
+    public init(path: String, bytes: Int, lastUsed: Date, isEntry: Bool) {
+        self.path = path
+        self.bytes = bytes
+        self.lastUsed = lastUsed
+        self.isEntry = isEntry
+    }
+
+    /// Whether `name` is a stored answer's file name: 64 lowercase hex digits and `.json`.
+    public static func isEntryName(_ name: String) -> Bool {
+        guard name.hasSuffix(".json") else { return false }
+        let key = name.utf8.dropLast(5)
+        return key.count == 64 && key.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+}
+
+/// What `quire cache info` shows, and what `quire cache prune` picks. Pure: the files are listed
+/// (and removed) by `ResponseCache`.
+public struct CacheInventory: Sendable, Hashable {
+    public var files: [CacheFile]
+
+    public init(files: [CacheFile]) {
+        self.files = files
+    }
+
+    public var entries: [CacheFile] { files.filter(\.isEntry) }
+    public var entryCount: Int { files.reduce(0) { $0 + ($1.isEntry ? 1 : 0) } }
+    /// Every file's size, leftovers included.
+    public var bytes: Int { files.reduce(0) { $0 + $1.bytes } }
+    public var oldestUse: Date? { entries.map(\.lastUsed).min() }
+    public var newestUse: Date? { entries.map(\.lastUsed).max() }
+
+    /// The files `quire cache prune --older-than` removes: entries not used since `cutoff` (strictly
+    /// before it), and leftovers older than it (a write still in progress is younger).
+    public func unused(since cutoff: Date) -> [CacheFile] {
+        files.filter { $0.lastUsed < cutoff }.sorted { $0.path < $1.path }
+    }
+
+    /// "1 entry", "3 entries".
+    public static func entries(_ count: Int) -> String {
+        "\(count) entr\(count == 1 ? "y" : "ies")"
+    }
+
+    /// A size as people read it: "812 bytes", "4.2 KB", "1.5 MB", "2.0 GB" (powers of 1,000).
+    public static func size(_ bytes: Int) -> String {
+        if bytes < 1000 { return "\(bytes) byte\(bytes == 1 ? "" : "s")" }
+        let units = ["KB", "MB", "GB", "TB"]
+        var value = Double(bytes) / 1000
+        var unit = 0
+        while value >= 999.95 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return String(format: "%.1f", value) + " " + units[unit]
+    }
+}

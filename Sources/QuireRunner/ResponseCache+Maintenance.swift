@@ -1,0 +1,65 @@
+import Foundation
+import QuireCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Looking after the cache on disk (`quire cache info | prune | clear`), and keeping each entry's
+/// modification time as its last use, which is what `prune --older-than` goes by.
+extension ResponseCache {
+    /// Marks an entry as used now (its modification time): a hit keeps an entry from being pruned as
+    /// unused. Best effort: an entry that cannot be touched is simply older than it should be.
+    public func markUsed(key: String) {
+        _ = utimensat(AT_FDCWD, url(forKey: key).path, nil, 0)
+    }
+
+    /// Every file in the cache's shard folders (`<2 hex digits>/`): stored answers, and anything else
+    /// left there (a temporary file of a write that was killed). No cache folder: no files.
+    public func inventory() throws -> CacheInventory {
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: folder.path) else { return CacheInventory(files: []) }
+        var files: [CacheFile] = []
+        for shard in try manager.contentsOfDirectory(atPath: folder.path).sorted() where Self.isShardName(shard) {
+            let shardPath = folder.path + "/" + shard
+            var status = stat()
+            guard lstat(shardPath, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { continue }
+            for name in try manager.contentsOfDirectory(atPath: shardPath).sorted() {
+                guard lstat(shardPath + "/" + name, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+                let modified = Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)
+                files.append(CacheFile(
+                    path: shard + "/" + name, bytes: Int(status.st_size), lastUsed: modified,
+                    isEntry: CacheFile.isEntryName(name) && name.hasPrefix(shard)))
+            }
+        }
+        return CacheInventory(files: files)
+    }
+
+    /// Removes `files` (paths relative to the cache folder), then the shard folders left empty.
+    /// Stops at the first file that cannot be removed; one already gone counts as removed.
+    public func remove(_ files: [CacheFile]) throws {
+        var shards = Set<String>()
+        for file in files {
+            let path = folder.path + "/" + file.path
+            if unlink(path) != 0 && errno != ENOENT {
+                throw CacheMaintenanceError(path: path, code: errno)
+            }
+            if let slash = file.path.firstIndex(of: "/") { shards.insert(String(file.path[..<slash])) }
+        }
+        // rmdir(2) removes only an empty folder: one a concurrent run has just written to stays.
+        for shard in shards.sorted() { _ = rmdir(folder.path + "/" + shard) }
+    }
+
+    /// Whether `name` is a shard folder's name: two lowercase hex digits.
+    static func isShardName(_ name: String) -> Bool {
+        name.utf8.count == 2 && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+}
+
+/// A cache file that could not be removed.
+public struct CacheMaintenanceError: Error, CustomStringConvertible {
+    public var path: String
+    public var code: Int32
+    public var description: String { "cannot remove \(path): \(String(cString: strerror(code)))" }
+}
