@@ -34,6 +34,21 @@ public final class HistoryDatabase: Sendable {
         }
     }
 
+    /// The history for commands that only look at it (`quire runs`, `show`, `stats`, `diff`): the file
+    /// when there is one, else an empty history in memory, so that looking leaves no `.quire/` behind
+    /// in a folder that has never had a run (a mistyped `-C`, the wrong directory).
+    public static func openForReading(workspaceRoot root: URL) throws(HistoryError) -> HistoryDatabase {
+        let url = root.appendingPathComponent(relativePath)
+        if FileManager.default.fileExists(atPath: url.path) { return try open(workspaceRoot: root) }
+        do {
+            let queue = try DatabaseQueue()
+            try HistorySchema.migrator.migrate(queue)
+            return HistoryDatabase(url: url, displayPath: relativePath, queue: queue)
+        } catch {
+            throw HistoryError.from(error, path: relativePath)
+        }
+    }
+
     static func open(url: URL, displayPath: String) throws -> HistoryDatabase {
         let fm = FileManager.default
         let folder = url.deletingLastPathComponent()

@@ -11,12 +11,13 @@ struct HistoryAccess {
     let root: URL
     let database: HistoryDatabase
 
-    /// Opens the workspace's history, or reports why not (naming the file) and exits 1.
+    /// Opens the workspace's history (an empty one, in memory, when it has none yet), or reports why
+    /// not (naming the file) and exits 1.
     init(global: GlobalOptions) throws {
         self.global = global
         root = global.root()
         do {
-            database = try HistoryDatabase.open(workspaceRoot: root)
+            database = try HistoryDatabase.openForReading(workspaceRoot: root)
         } catch {
             global.report([.error("history.unavailable", error.description)], sources: [:])
             throw ExitCodes.failure

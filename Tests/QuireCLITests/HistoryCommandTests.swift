@@ -324,6 +324,24 @@ struct HistoryCommandTests {
         #expect(show.contains("cost $0.7500+ (1 call of unknown cost)"))
     }
 
+    @Test func lookingAtAFolderWithoutAHistoryLeavesNothingBehind() async throws {
+        let dir = try TemporaryDirectory()
+        let runs = try await CLI.run(["runs"], in: dir.url)
+        #expect(runs.status == 0, "\(runs.stderr)")
+        #expect(runs.stderr.contains("no runs in .quire/history.sqlite"), "\(runs.stderr)")
+        let json = try await CLI.run(["runs", "--json"], in: dir.url)
+        #expect(json.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(json.stdout)")
+        let stats = try await CLI.run(["stats"], in: dir.url)
+        #expect(stats.status == 0)
+        #expect(stats.stderr.contains("no model calls"), "\(stats.stderr)")
+        let show = try await CLI.run(["show", "20261122-093015-3f2a1c"], in: dir.url)
+        #expect(show.status == 64)
+        #expect(show.stderr.contains("history.unknown-run"), "\(show.stderr)")
+        let cache = try await CLI.run(["cache", "info"], in: dir.url)
+        #expect(cache.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).isEmpty, "no .quire/ made by looking")
+    }
+
     @Test func aDamagedHistoryNamesTheFileAndNeverFailsARun() async throws {
         let server = FakeOpenAIServer()
         try await server.start()
