@@ -15,8 +15,9 @@ extension ResponseCache {
         _ = utimensat(AT_FDCWD, url(forKey: key).path, nil, 0)
     }
 
-    /// Every file in the cache's shard folders (`<2 hex digits>/`): stored answers, and anything else
-    /// left there (a temporary file of a write that was killed). No cache folder: no files.
+    /// The cache's files: stored answers in its shard folders (`<2 hex digits>/`), and temporary files
+    /// of writes that were killed. Nothing else is listed — and so nothing else is ever removed, even
+    /// when `.quire/cache` is a link to a folder shared with other things. No cache folder: no files.
     public func inventory() throws -> CacheInventory {
         let manager = FileManager.default
         guard manager.fileExists(atPath: folder.path) else { return CacheInventory(files: []) }
@@ -26,11 +27,11 @@ extension ResponseCache {
             var status = stat()
             guard lstat(shardPath, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { continue }
             for name in try manager.contentsOfDirectory(atPath: shardPath).sorted() {
+                let isEntry = CacheFile.isEntryName(name) && name.hasPrefix(shard)
+                guard isEntry || (CacheFile.isLeftoverName(name) && name.dropFirst().hasPrefix(shard)) else { continue }
                 guard lstat(shardPath + "/" + name, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
                 let modified = Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)
-                files.append(CacheFile(
-                    path: shard + "/" + name, bytes: Int(status.st_size), lastUsed: modified,
-                    isEntry: CacheFile.isEntryName(name) && name.hasPrefix(shard)))
+                files.append(CacheFile(path: shard + "/" + name, bytes: Int(status.st_size), lastUsed: modified, isEntry: isEntry))
             }
         }
         return CacheInventory(files: files)

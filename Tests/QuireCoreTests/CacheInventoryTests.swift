@@ -32,6 +32,18 @@ struct CacheInventoryTests {
         #expect(!CacheFile.isEntryName(String(Self.key.dropLast()) + "g.json"))
     }
 
+    @Test func leftoverNamesAreTheAtomicWritersTemporaryNames() {
+        #expect(CacheFile.isLeftoverName(".\(Self.key).json.4242-1.tmp"))
+        #expect(CacheFile.isLeftoverName(".\(Self.key).json.1-12345.tmp"))
+        #expect(!CacheFile.isLeftoverName("\(Self.key).json.4242-1.tmp"), "no leading dot")
+        #expect(!CacheFile.isLeftoverName(".\(Self.key).json.tmp"))
+        #expect(!CacheFile.isLeftoverName(".\(Self.key).json.4242.tmp"))
+        #expect(!CacheFile.isLeftoverName(".\(Self.key).json.42-x.tmp"))
+        #expect(!CacheFile.isLeftoverName(".\(Self.key).json.-1.tmp"))
+        #expect(!CacheFile.isLeftoverName(".notes.json.1-1.tmp"))
+        #expect(!CacheFile.isLeftoverName(".DS_Store"))
+    }
+
     @Test func pruningTakesWhatWasLastUsedBeforeTheCutoff() {
         let old = Self.file(Self.key + ".json", daysAgo: 40, bytes: 1200)
         let recent = Self.file(String(repeating: "cd", count: 32) + ".json", daysAgo: 2, bytes: 800)

@@ -215,9 +215,14 @@ struct ResponseCacheTests {
             #expect(file.bytes == (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue)
             try Self.age(url, days: 40)
         }
-        // Something that is no entry: a temporary file left by a killed write, and a folder of another tool.
-        let shard = cache.folder.appendingPathComponent(String(filled.files[0].path.prefix(2)))
-        try "partial".write(to: shard.appendingPathComponent(".leftover.json.77-1.tmp"), atomically: false, encoding: .utf8)
+        // No entries: a temporary file left by a killed write (listed), and files of someone else — in a
+        // shard folder and in a folder of another tool (never listed, so never removed).
+        let shardName = String(filled.files[0].path.prefix(2))
+        let shard = cache.folder.appendingPathComponent(shardName)
+        let entryName = String(filled.files[0].path.dropFirst(3))
+        try "partial".write(to: shard.appendingPathComponent(".\(entryName).77-1.tmp"), atomically: false, encoding: .utf8)
+        try "mine".write(to: shard.appendingPathComponent("README"), atomically: false, encoding: .utf8)
+        try "mine".write(to: shard.appendingPathComponent(".\(entryName).tmp"), atomically: false, encoding: .utf8)
         try FileManager.default.createDirectory(at: cache.folder.appendingPathComponent("notes"), withIntermediateDirectories: true)
         try "keep".write(to: cache.folder.appendingPathComponent("notes/readme.txt"), atomically: false, encoding: .utf8)
 
@@ -228,7 +233,7 @@ struct ResponseCacheTests {
         #expect(harness.server.chatRequestCount == 0)
         let inventory = try cache.inventory()
         #expect(inventory.entryCount == 4)
-        #expect(inventory.files.count == 5, "the leftover counts, the foreign folder does not")
+        #expect(inventory.files.count == 5, "the leftover counts; the other files do not")
         #expect(inventory.entries.filter { $0.lastUsed > Date(timeIntervalSinceNow: -600) }.count == 2)
 
         let unused = inventory.unused(since: Date(timeIntervalSinceNow: -30 * 86_400))
@@ -245,11 +250,12 @@ struct ResponseCacheTests {
         _ = try await harness.run("deterministic", variables: [("topic", "b")], runID: "b2", options: Self.options(harness), environment: Self.environment)
         #expect(harness.server.chatRequestCount == 2)
 
-        // Removing everything leaves no shard folder behind.
+        // Removing everything leaves no shard folder behind but the one holding someone else's files.
         let all = try cache.inventory().files
         try cache.remove(all)
-        let left = try FileManager.default.contentsOfDirectory(atPath: cache.folder.path)
-        #expect(left == ["notes"])
+        let left = try FileManager.default.contentsOfDirectory(atPath: cache.folder.path).sorted()
+        #expect(left == [shardName, "notes"].sorted())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: shard.path).sorted() == [".\(entryName).tmp", "README"])
     }
 
     @Test func corruptEntriesAreIgnoredWithAWarningAndReplaced() async throws {

@@ -1,14 +1,14 @@
 import Foundation
 
-/// One file of the response cache as found on disk: an answer (`<key>.json`), or something else left
-/// in its folders (a temporary file of a killed write).
+/// One file of the response cache as found on disk: an answer (`<key>.json`), or the temporary file
+/// of a write that was killed (`.<key>.json.<pid>-<n>.tmp`).
 public struct CacheFile: Sendable, Hashable {
     /// Relative to the cache folder: `ab/ab12….json`.
     public var path: String
     public var bytes: Int
     /// When the entry was written or last answered a request (its modification time).
     public var lastUsed: Date
-    /// False for anything but a stored answer.
+    /// False for a leftover temporary file.
     public var isEntry: Bool
 
     public init(path: String, bytes: Int, lastUsed: Date, isEntry: Bool) {
@@ -23,6 +23,16 @@ public struct CacheFile: Sendable, Hashable {
         guard name.hasSuffix(".json") else { return false }
         let key = name.utf8.dropLast(5)
         return key.count == 64 && key.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// Whether `name` is the temporary file of an answer's write (`.<key>.json.<pid>-<n>.tmp`, as the
+    /// atomic writer names it), left behind when the process was killed mid-write.
+    public static func isLeftoverName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let inner = name.dropFirst().dropLast(4)  // "<key>.json.<pid>-<n>"
+        guard let dot = inner.lastIndex(of: "."), isEntryName(String(inner[..<dot])) else { return false }
+        let suffix = inner[inner.index(after: dot)...].split(separator: "-", omittingEmptySubsequences: false)
+        return suffix.count == 2 && suffix.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
     }
 }
 
