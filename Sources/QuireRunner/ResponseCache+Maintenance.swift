@@ -30,7 +30,12 @@ extension ResponseCache {
                 let isEntry = CacheFile.isEntryName(name) && name.hasPrefix(shard)
                 guard isEntry || (CacheFile.isLeftoverName(name) && name.dropFirst().hasPrefix(shard)) else { continue }
                 guard lstat(shardPath + "/" + name, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
-                let modified = Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)
+                #if os(Linux)
+                let time = status.st_mtim
+                #else
+                let time = status.st_mtimespec
+                #endif
+                let modified = Date(timeIntervalSince1970: Double(time.tv_sec) + Double(time.tv_nsec) / 1e9)
                 files.append(CacheFile(path: shard + "/" + name, bytes: Int(status.st_size), lastUsed: modified, isEntry: isEntry))
             }
         }

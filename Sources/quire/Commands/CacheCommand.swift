@@ -55,7 +55,7 @@ struct CacheCommand: AsyncParsableCommand {
             }
             Console.out(line)
             if !others.isEmpty {
-                Console.out("\(others.count) other file\(others.count == 1 ? "" : "s") (\(CacheInventory.size(others.reduce(0) { $0 + $1.bytes }))), left by interrupted writes: `quire cache prune` or `clear` removes them")
+                Console.out("\(others.count) other file\(others.count == 1 ? "" : "s") (\(CacheInventory.size(others.reduce(0) { $0 + $1.bytes }))), left by interrupted writes: `quire cache clear` removes them, and `prune` once they are as old as its span")
             }
         }
     }
