@@ -334,6 +334,10 @@ struct HistoryCommandTests {
         let stats = try await CLI.run(["stats"], in: dir.url)
         #expect(stats.status == 0)
         #expect(stats.stderr.contains("no model calls"), "\(stats.stderr)")
+        // A span too large for the clock is a usage error, not an arithmetic overflow (it crashed once).
+        let huge = try await CLI.run(["stats", "--since", "99999999999999d"], in: dir.url)
+        #expect(huge.status == 64, "\(huge.stderr)")
+        #expect(huge.stderr.contains("--since '99999999999999d' is not a date"), "\(huge.stderr)")
         let show = try await CLI.run(["show", "20261122-093015-3f2a1c"], in: dir.url)
         #expect(show.status == 64)
         #expect(show.stderr.contains("history.unknown-run"), "\(show.stderr)")
