@@ -22,7 +22,7 @@ extension ResponseCache {
         let manager = FileManager.default
         guard manager.fileExists(atPath: folder.path) else { return CacheInventory(files: []) }
         var files: [CacheFile] = []
-        for shard in try manager.contentsOfDirectory(atPath: folder.path).sorted() where Self.isShardName(shard) {
+        for shard in try manager.contentsOfDirectory(atPath: folder.path).sorted() where CacheFile.isShardName(shard) {
             let shardPath = folder.path + "/" + shard
             var status = stat()
             guard lstat(shardPath, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { continue }
@@ -55,11 +55,6 @@ extension ResponseCache {
         }
         // rmdir(2) removes only an empty folder: one a concurrent run has just written to stays.
         for shard in shards.sorted() { _ = rmdir(folder.path + "/" + shard) }
-    }
-
-    /// Whether `name` is a shard folder's name: two lowercase hex digits.
-    static func isShardName(_ name: String) -> Bool {
-        name.utf8.count == 2 && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }
 

@@ -32,6 +32,11 @@ struct CacheInventoryTests {
         #expect(!CacheFile.isEntryName(String(Self.key.dropLast()) + "g.json"))
     }
 
+    @Test func shardNamesAreTwoLowercaseHexDigits() {
+        #expect(CacheFile.isShardName("ab") && CacheFile.isShardName("09"))
+        #expect(!CacheFile.isShardName("AB") && !CacheFile.isShardName("abc") && !CacheFile.isShardName("g1") && !CacheFile.isShardName(""))
+    }
+
     @Test func leftoverNamesAreTheAtomicWritersTemporaryNames() {
         #expect(CacheFile.isLeftoverName(".\(Self.key).json.4242-1.tmp"))
         #expect(CacheFile.isLeftoverName(".\(Self.key).json.1-12345.tmp"))

@@ -21,8 +21,16 @@ public struct CacheFile: Sendable, Hashable {
     /// Whether `name` is a stored answer's file name: 64 lowercase hex digits and `.json`.
     public static func isEntryName(_ name: String) -> Bool {
         guard name.hasSuffix(".json") else { return false }
-        let key = name.utf8.dropLast(5)
-        return key.count == 64 && key.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        return isLowercaseHex(name.utf8.dropLast(5), count: 64)
+    }
+
+    /// Whether `name` is a shard folder's name: two lowercase hex digits, the first two of its keys.
+    public static func isShardName(_ name: String) -> Bool {
+        isLowercaseHex(name.utf8, count: 2)
+    }
+
+    private static func isLowercaseHex(_ bytes: some Collection<UInt8>, count: Int) -> Bool {
+        bytes.count == count && bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     /// Whether `name` is the temporary file of an answer's write (`.<key>.json.<pid>-<n>.tmp`, as the

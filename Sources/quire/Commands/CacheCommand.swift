@@ -34,7 +34,7 @@ struct CacheCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let inventory = try CacheCommand.inventory(global)
+            let inventory = try CacheCommand.inventory(CacheCommand.cache(global), global: global)
             let others = inventory.files.filter { !$0.isEntry }
             if json {
                 Console.out(JSONText.encode([
@@ -94,9 +94,10 @@ struct CacheCommand: AsyncParsableCommand {
         func run() async throws {
             let span = TimeSpan.milliseconds(olderThan)!
             let cutoff = Date(timeIntervalSinceNow: -Double(span) / 1000)
-            let inventory = try CacheCommand.inventory(global)
+            let cache = CacheCommand.cache(global)
+            let inventory = try CacheCommand.inventory(cache, global: global)
             let doomed = inventory.unused(since: cutoff)
-            if !dryRun { try CacheCommand.remove(doomed, global: global) }
+            if !dryRun { try CacheCommand.remove(doomed, from: cache, global: global) }
             let removed = CacheInventory(files: doomed)
             let doomedPaths = Set(doomed.map(\.path))
             let left = CacheInventory(files: inventory.files.filter { !doomedPaths.contains($0.path) })
@@ -134,10 +135,11 @@ struct CacheCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let inventory = try CacheCommand.inventory(global)
-            try CacheCommand.remove(inventory.files, global: global)
+            let cache = CacheCommand.cache(global)
+            let inventory = try CacheCommand.inventory(cache, global: global)
+            try CacheCommand.remove(inventory.files, from: cache, global: global)
             // Gone when empty; a run writing into it meanwhile keeps it (rmdir removes only an empty folder).
-            _ = rmdir(ResponseCache(workspaceRoot: global.root()).folder.path)
+            _ = rmdir(cache.folder.path)
             if json {
                 Console.out(JSONText.encode([
                     "path": .string(CacheCommand.relativePath),
@@ -150,18 +152,23 @@ struct CacheCommand: AsyncParsableCommand {
         }
     }
 
-    static func inventory(_ global: GlobalOptions) throws -> CacheInventory {
+    /// The workspace's cache (the workspace is looked for once per command).
+    static func cache(_ global: GlobalOptions) -> ResponseCache {
+        ResponseCache(workspaceRoot: global.root())
+    }
+
+    static func inventory(_ cache: ResponseCache, global: GlobalOptions) throws -> CacheInventory {
         do {
-            return try ResponseCache(workspaceRoot: global.root()).inventory()
+            return try cache.inventory()
         } catch {
             global.report([.error("cache.unreadable", "cannot read \(relativePath): \(error.localizedDescription)")], sources: [:])
             throw ExitCodes.failure
         }
     }
 
-    static func remove(_ files: [CacheFile], global: GlobalOptions) throws {
+    static func remove(_ files: [CacheFile], from cache: ResponseCache, global: GlobalOptions) throws {
         do {
-            try ResponseCache(workspaceRoot: global.root()).remove(files)
+            try cache.remove(files)
         } catch {
             global.report([.error("cache.remove-failed", "\(error)")], sources: [:])
             throw ExitCodes.failure
