@@ -129,6 +129,25 @@ struct PartialRunTests {
         #expect(server.chatRequestCount == 1)
     }
 
+    /// `--from` is repeatable and re-runs the union: following the warning's advice re-runs what it says.
+    @Test func repeatedFromRerunsEveryNamedStepAndItsDependents() async throws {
+        let server = FakeOpenAIServer(apiKey: Self.key["FAKE_API_KEY"])
+        try await server.start()
+        defer { Task { await server.stop() } }
+        Self.answer(server, titles: ["Alpha", "Beta"], sections: "OLD")
+        let dir = try RunCommandTests.workspace(server: server)
+        let first = try await Self.fullRun(dir)
+        server.resetRecords()
+
+        let result = try await CLI.run(["run", "publishing-report", "--from", "plan", "--from", "report", "--reuse", first], in: dir.url, environment: Self.key)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("reused from"), "nothing is reused: \(result.stderr)")
+        #expect(server.chatRequestCount == 3, "the plan and both sections are asked again")
+        let second = try #require(Self.runIDs(dir).first { $0 != first })
+        let manifest = try RunCommandTests.manifest(dir, Self.folder(second))
+        for id in ["plan", "sections", "report"] { #expect(Self.step(manifest, id)["reused_from"] == nil, "\(id)") }
+    }
+
     @Test func badPartialRunsExit64AndSendNothing() async throws {
         let server = FakeOpenAIServer(apiKey: Self.key["FAKE_API_KEY"])
         try await server.start()

@@ -73,6 +73,45 @@ struct PartialRunPlanTests {
         #expect(leaf.warnings.isEmpty)
     }
 
+    /// The warning names each stale step with the `--only` steps it actually depends on, and its
+    /// suggestion, taken as given, re-runs every stale step and leaves nothing stale.
+    @Test(arguments: [["a", "d"], ["a", "c"], ["c"], ["a", "b"], ["b", "a", "e"]])
+    func theStaleDownstreamSuggestionIsExactAndSuffices(_ only: [String]) throws {
+        let plan = try Self.plan(only: only)
+        let warning = try #require(plan.warnings.first)
+        // "'b' depends on 'a'; 'd' depends on 'a', 'c' but are reused …" → step: the steps it is said to depend on.
+        var said: [String: [String]] = [:]
+        let names = { (text: Substring) in text.split(separator: ", ").map { String($0.dropFirst().dropLast()) } }
+        for clause in try #require(warning.message.components(separatedBy: " but ").first).components(separatedBy: "; ") {
+            let parts = clause.components(separatedBy: clause.contains(" depends on ") ? " depends on " : " depend on ")
+            for step in names(Substring(parts[0])) { said[step] = names(Substring(parts[1])) }
+        }
+        for step in plan.staleDownstream {
+            let upstream = Self.analysis.order.filter { only.contains($0) && PartialRunPlan.downstream(of: [$0], in: Self.analysis).contains(step) }
+            #expect(said[step] == upstream, "\(warning.message)")
+        }
+        #expect(Set(said.keys) == Set(plan.staleDownstream), "\(warning.message)")
+        let suggestion = try #require(warning.suggestion)
+        let flags = suggestion.split(separator: "use ")[1].split(separator: " (or")[0].split(separator: " ").map(String.init)
+        var from: [String] = [], again: [String] = []
+        for index in stride(from: 0, to: flags.count, by: 2) {
+            if flags[index] == "--from" { from.append(flags[index + 1]) } else { again.append(flags[index + 1]) }
+        }
+        let followed = try Self.plan(from: from, only: again)
+        #expect(followed.warnings.isEmpty, "\(suggestion)")
+        #expect(Set(followed.rerun).isSuperset(of: plan.rerun + plan.staleDownstream), "\(suggestion)")
+    }
+
+    @Test func theWarningNamesOnlyTheStepsAStaleStepDependsOn() throws {
+        let plan = try Self.plan(only: ["a", "d"])
+        #expect(plan.staleDownstream == ["b"])
+        let warning = try #require(plan.warnings.first)
+        #expect(warning.message.hasPrefix("'b' depends on 'a' but is reused as it was"), "\(warning.message)")
+        #expect(warning.suggestion?.hasPrefix("to re-run it too, use --from a (or add --only b)") == true, "\(warning.suggestion ?? "")")
+        let both = try Self.plan(only: ["a", "c"])
+        #expect(both.warnings.first?.message.hasPrefix("'b' depends on 'a'; 'd' depends on 'a', 'c' but are reused") == true, "\(both.warnings.first?.message ?? "")")
+    }
+
     @Test func fromAndOnlyTogetherRerunTheirUnion() throws {
         let plan = try Self.plan(from: ["b"], only: ["e"])
         #expect(plan.rerun == ["e", "b", "d"], "plan order")

@@ -36,13 +36,29 @@ public struct PartialRunPlan: Sendable, Hashable {
 
         var warnings: [Diagnostic] = []
         if !stale.isEmpty {
-            let onlyNamed = analysis.order.filter(named.contains)
-            let quoted = stale.map { "'\($0)'" }.joined(separator: ", ")
-            let verb = stale.count == 1 ? "depends" : "depend"
+            // Each stale step is named with the `--only` steps it depends on (directly or not), and the
+            // suggestion re-runs from exactly those named steps that have stale dependents.
+            var upstreamOf: [String: [String]] = [:]
+            for id in analysis.order where named.contains(id) {
+                let below = downstream(of: [id], in: analysis)
+                for step in stale where below.contains(step) { upstreamOf[step, default: []].append(id) }
+            }
+            let starts = analysis.order.filter { id in named.contains(id) && stale.contains { upstreamOf[$0]?.contains(id) == true } }
+            let belowStarts = downstream(of: starts, in: analysis)
+            let fromSteps = analysis.order.filter { starts.contains($0) || (from.contains($0) && !belowStarts.contains($0)) }
+            let covered = downstream(of: fromSteps, in: analysis).union(fromSteps)
+            let rerunFlags = fromSteps.map { "--from \($0)" } + analysis.order.filter { named.contains($0) && !covered.contains($0) }.map { "--only \($0)" }
+            let groups = Dictionary(grouping: stale) { upstreamOf[$0] ?? [] }
+            let clauses = stale.compactMap { step -> String? in
+                let upstream = upstreamOf[step] ?? []
+                guard groups[upstream]?.first == step, let members = groups[upstream] else { return nil }
+                let verb = members.count == 1 ? "depends" : "depend"
+                return "\(members.map { "'\($0)'" }.joined(separator: ", ")) \(verb) on \(upstream.map { "'\($0)'" }.joined(separator: ", "))"
+            }
             warnings.append(.warning(
                 "run.reused-downstream",
-                "\(quoted) \(verb) on \(onlyNamed.map { "'\($0)'" }.joined(separator: ", ")) but \(stale.count == 1 ? "is" : "are") reused as \(stale.count == 1 ? "it was" : "they were"), made from the earlier output",
-                suggestion: "to re-run \(stale.count == 1 ? "it" : "them") too, use \(onlyNamed.map { "--from \($0)" }.joined(separator: " ")) (or add --only \(stale.joined(separator: " --only ")))"))
+                "\(clauses.joined(separator: "; ")) but \(stale.count == 1 ? "is" : "are") reused as \(stale.count == 1 ? "it was" : "they were"), made from the earlier output",
+                suggestion: "to re-run \(stale.count == 1 ? "it" : "them") too, use \(rerunFlags.joined(separator: " ")) (or add --only \(stale.joined(separator: " --only ")))"))
         }
         return .success(PartialRunPlan(rerun: rerun, reused: reused, staleDownstream: stale, warnings: warnings))
     }

@@ -19,7 +19,7 @@ struct PartialRunStart {
 }
 
 extension RunCommand {
-    var isPartial: Bool { from != nil || !only.isEmpty }
+    var isPartial: Bool { !from.isEmpty || !only.isEmpty }
 
     /// Option combinations a partial run refuses (called from `validate()`).
     func validatePartialOptions() throws {
@@ -44,7 +44,7 @@ extension RunCommand {
     func preparePartialRun(workspace: Workspace, analysis: WorkflowAnalysis, fs: LocalFileSystem, clock: @escaping @Sendable () -> Date) throws -> PartialRunStart? {
         guard isPartial else { return nil }
         let plan: PartialRunPlan
-        switch PartialRunPlan.make(analysis: analysis, from: from.map { [$0] } ?? [], only: only) {
+        switch PartialRunPlan.make(analysis: analysis, from: from, only: only) {
         case .failure(let error):
             global.report(error.diagnostics, sources: workspace.sources)
             throw ExitCodes.usage

@@ -66,8 +66,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Continue an interrupted or failed run: finished steps are read back, not sent again.", valueName: "run-id"))
     var resume: String?
 
-    @Option(help: ArgumentHelp("Re-run this step and every step that depends on it; reuse the other steps' outputs from an earlier run (see --reuse).", valueName: "step"))
-    var from: String?
+    @Option(help: ArgumentHelp("Re-run this step and every step that depends on it (repeatable); reuse the other steps' outputs from an earlier run (see --reuse).", valueName: "step"))
+    var from: [String] = []
 
     @Option(help: ArgumentHelp("Re-run exactly this step (repeatable); reuse every other step's output from an earlier run.", valueName: "step"))
     var only: [String] = []
