@@ -29,6 +29,19 @@ struct CostCommandTests {
 
         let bad = try await CLI.run(["run", "ask", "--var", "topic=x", "--max-tokens", "0"], in: dir.url)
         #expect(bad.status == 64)
+        // Negative amounts are refused for what they are (not as a missing value); hexadecimal, `inf` and
+        // `nan` are not amounts of dollars.
+        for (flag, value, message) in [
+            ("--max-cost", "-1", "--max-cost must be a positive amount of US dollars, like 0.50; got '-1'"),
+            ("--max-cost", "0x10", "got '0x10'"), ("--max-cost", "inf", "got 'inf'"), ("--max-cost", "nan", "got 'nan'"),
+            ("--max-tokens", "-5", "--max-tokens must be at least 1"),
+        ] {
+            let refused = try await CLI.run(["run", "ask", "--var", "topic=x", flag, value], in: dir.url)
+            #expect(refused.status == 64, "\(flag) \(value)")
+            #expect(refused.stderr.contains(message), "\(flag) \(value): \(refused.stderr)")
+        }
+        let dollarSign = try await CLI.run(["run", "publishing-report", "--var", "topic=Budgets", "--max-cost", "$0.01"], in: dir.url)
+        #expect(dollarSign.stderr.contains("exceeds the budget --max-cost $0.01"), "\(dollarSign.stderr)")
         let unknown = try await CLI.run(["run", "ask", "--var", "topic=x", "--refresh", "answr"], in: dir.url)
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("did you mean 'answer'"), "\(unknown.stderr)")

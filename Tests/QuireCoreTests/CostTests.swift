@@ -48,10 +48,45 @@ struct CostTests {
               half: {input: 1}
             """)
         #expect(config.priceTable.price(for: "my-model") == .init(input: 0.5, cachedInput: 0.25, output: 1.5))
-        #expect(problems.map(\.description).contains { $0.hasPrefix("quire.yaml:3:16: error: prices cannot be negative") }, "\(problems.map(\.description))")
+        #expect(problems.map(\.description).contains { $0.hasPrefix("quire.yaml:3:16: error: 'input' of 'bad': prices cannot be negative") }, "\(problems.map(\.description))")
+        // A missing field is reported even beside other errors (every problem at once).
+        #expect(problems.map(\.description).contains { $0.hasPrefix("quire.yaml:4:9: error: price of 'half' needs 'output'") }, "\(problems.map(\.description))")
         let (_, typo) = QuireConfig.parse(text: "prices:\n  m: {input: 1, output: 2, cahced_input: 1}\n")
         #expect(typo.first?.id == "config.unknown-key")
         #expect(typo.first?.location?.line == 2)
+    }
+
+    /// Prices that are not a real amount never reach the cost arithmetic (a NaN or infinite price once
+    /// crashed a run after its calls, and a NaN price disabled `--max-cost`).
+    @Test func pricesMustBeFiniteAndPlausible() {
+        let (config, problems) = QuireConfig.parse(text: """
+            prices:
+              nan: {input: .nan, output: 1}
+              inf: {input: 1, output: .inf}
+              huge: {input: 1, output: 1e400}
+              absurd: {input: 2e6, output: 1}
+              fine: {input: 1000000, output: 0}
+            """)
+        let lines = problems.map(\.description)
+        #expect(lines.contains { $0.hasPrefix("quire.yaml:2:16: error: 'input' of 'nan': a price must be a number of US dollars, not .nan [config.parameter-range]") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("quire.yaml:3:27: error: 'output' of 'inf': a price must be finite") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("quire.yaml:4:28: error: 'output' of 'huge': a price must be finite") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("quire.yaml:5:19: error: 'input' of 'absurd': a price over $1,000,000 per 1M tokens is surely a mistake") }, "\(lines)")
+        #expect(problems.count == 4, "\(lines)")
+        #expect(!lines.contains { $0.contains("needs") }, "a field that is there but wrong is not also reported missing: \(lines)")
+        #expect(Set(config.prices.keys) == ["fine"])
+    }
+
+    @Test func dollarAmountsAreDecimalAndPositive() {
+        for (text, amount) in [("0.50", 0.5), (".5", 0.5), ("12", 12.0), ("$5", 5.0), ("3.", 3.0)] {
+            #expect(RunBudget.dollarAmount(text) == amount, "\(text)")
+        }
+        for text in ["", "$", ".", "-1", "0", "0.00", "0x10", "1e3", "inf", "nan", "1,5", " 1", "$-1", "1.2.3", "１"] {
+            #expect(RunBudget.dollarAmount(text) == nil, "\(text)")
+        }
+        #expect(RunBudget.dollars(.nan) == "an unknown amount")
+        #expect(RunBudget.dollars(.infinity) == "an unknown amount")
+        #expect(RunBudget.dollars(1e300).hasPrefix("$1e+300"))
     }
 
     @Test func workflowBudgetIsParsedWithLocatedErrors() throws {

@@ -20,6 +20,17 @@ public struct QuireConfig: Sendable {
             self.cachedInput = cachedInput
             self.output = output
         }
+
+        /// The most a price may be: far above any real model's, low enough that no cost sum overflows.
+        public static let ceiling = 1_000_000.0
+
+        /// Why `amount` cannot be a price per 1M tokens, if it cannot: negative, not a number, infinite, or absurd.
+        public static func problem(_ amount: Double) -> String? {
+            if amount.isNaN { return "a price must be a number of US dollars, not .nan" }
+            if amount < 0 { return "prices cannot be negative" }
+            if amount > ceiling { return amount.isInfinite ? "a price must be finite" : "a price over $1,000,000 per 1M tokens is surely a mistake" }
+            return nil
+        }
     }
 
     /// The provider used when neither the step nor the workflow nor the command line names one.
@@ -95,8 +106,11 @@ public struct QuireConfig: Sendable {
                     guard let priceFields = reader.mapping(p.value, "price of '\(model)'", allowed: ["input", "cached_input", "output"]) else { continue }
                     var input: Double?, cached: Double?, output: Double?
                     for (k, f) in priceFields {
-                        let amount = reader.double(f.value, "'\(k)'")
-                        if let amount, amount < 0 { reader.error("parameter-range", "prices cannot be negative", at: f.value.location) }
+                        var amount = reader.double(f.value, "'\(k)'")
+                        if let value = amount, let problem = Price.problem(value) {
+                            reader.error("parameter-range", "'\(k)' of '\(model)': \(problem)", at: f.value.location)
+                            amount = nil
+                        }
                         switch k {
                         case "input": input = amount
                         case "cached_input": cached = amount
@@ -105,8 +119,12 @@ public struct QuireConfig: Sendable {
                     }
                     if let input, let output {
                         config.prices[model] = Price(input: input, cachedInput: cached, output: output)
-                    } else if !reader.diagnostics.hasErrors {
-                        reader.error("missing-key", "price of '\(model)' needs 'input' and 'output' (US dollars per 1M tokens)", at: p.value.location)
+                    } else {
+                        // A field that is there but wrong has its own error; only absent ones are reported here.
+                        let absent = ["input", "output"].filter { key in !priceFields.contains { $0.name == key } }
+                        if !absent.isEmpty {
+                            reader.error("missing-key", "price of '\(model)' needs \(absent.map { "'\($0)'" }.joined(separator: " and ")) (US dollars per 1M tokens)", at: p.value.location)
+                        }
                     }
                 }
             case "paths":

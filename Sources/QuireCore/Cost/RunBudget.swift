@@ -24,9 +24,23 @@ public struct RunBudget: Sendable, Hashable {
         RunBudget(maxCost: maxCost ?? lower?.maxCost, maxTokens: maxTokens ?? lower?.maxTokens, location: lower?.location)
     }
 
+    /// A positive amount of US dollars as typed on a command line: `0.50`, `.5`, `12`, `$5`. Nothing
+    /// else: not hexadecimal (`0x10`), exponents, `inf` or `nan`, which `Double("…")` would take.
+    public static func dollarAmount(_ text: String) -> Double? {
+        var digits = Substring(text)
+        if digits.first == "$" { digits = digits.dropFirst() }
+        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !digits.isEmpty, parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
+              parts.contains(where: { !$0.isEmpty }), let amount = Double(digits), amount > 0, amount.isFinite
+        else { return nil }
+        return amount
+    }
+
     /// `$0.0123` with enough digits to tell small amounts apart.
     public static func dollars(_ amount: Double) -> String {
+        guard amount.isFinite else { return "an unknown amount" }
         if amount == 0 { return "$0" }
+        if abs(amount) >= 1e12 { return "$\(amount)" }
         if amount >= 100 { return "$" + fixed(amount, 2) }
         if amount >= 1 { return "$" + fixed(amount, 3) }
         return "$" + fixed(amount, 4 + max(0, Int((-amount.log10Floor).rounded(.down)) - 1))

@@ -75,11 +75,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --from/--only: the run to reuse outputs from (default: the newest run whose reused steps succeeded).", valueName: "run-id"))
     var reuse: String?
 
-    @Option(help: ArgumentHelp("Refuse to start, or stop, rather than spend more than this many US dollars.", valueName: "usd"))
-    var maxCost: Double?
+    // Both take the next argument whatever it looks like, so that `--max-cost -1` is refused for what it is.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Refuse to start, or stop, rather than spend more than this many US dollars (e.g. 0.50).", valueName: "usd"))
+    var maxCost: String?
 
-    @Option(help: ArgumentHelp("Refuse to start, or stop, rather than use more than this many tokens (prompt + completion).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Refuse to start, or stop, rather than use more than this many tokens (prompt + completion).", valueName: "n"))
     var maxTokens: Int?
+
+    /// `--max-cost` in US dollars (checked in `validate()`).
+    var maxCostAmount: Double? { maxCost.flatMap(RunBudget.dollarAmount) }
 
     @Flag(help: "Do not read or write the response cache (.quire/cache/).")
     var noCache = false
@@ -101,7 +105,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
-        if let maxCost, !(maxCost > 0 && maxCost.isFinite) { throw ValidationError("--max-cost must be a positive amount of US dollars") }
+        if let maxCost, RunBudget.dollarAmount(maxCost) == nil { throw ValidationError("--max-cost must be a positive amount of US dollars, like 0.50; got '\(maxCost)'") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         if noCache && !refresh.isEmpty { throw ValidationError("--refresh writes the response cache, which --no-cache turns off; use one or the other") }
         if batch != nil || allCases {
@@ -145,7 +149,7 @@ struct RunCommand: AsyncParsableCommand {
             localModelPath: modelPath.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath).standardizedFileURL.path })
         let options = RunOptions(
             concurrency: concurrency ?? analysis.workflow.concurrency ?? workspace.config.concurrency ?? 8,
-            stream: stream, model: model, provider: provider, budget: RunBudget(maxCost: maxCost, maxTokens: maxTokens),
+            stream: stream, model: model, provider: provider, budget: RunBudget(maxCost: maxCostAmount, maxTokens: maxTokens),
             cache: noCache ? nil : ResponseCache(workspaceRoot: root), refresh: Set(refresh))
         let clock = { @Sendable in Date() }
         if batch != nil || allCases {
