@@ -28,6 +28,8 @@ public struct RunManifest: Sendable, Hashable {
     public var resumes: Int = 0
     /// The earlier run a partial run (`--from` / `--only`) took its reused steps from.
     public var reusesRun: String?
+    /// The command-line choices the run was started (or last resumed) with, for `--resume`.
+    public var options = RecordedOptions()
 
     public init(
         quireVersion: String, runID: String, workflow: String, workflowPath: String, workflowSHA256: String,
@@ -84,6 +86,7 @@ public struct RunManifest: Sendable, Hashable {
         ]
         let calls = steps.values.flatMap(\.calls)
         if let reusesRun { object["reuses_run"] = .string(reusesRun) }
+        if !options.isEmpty { object["options"] = options.value }
         object["calls"] = .int(calls.count)
         object["retries"] = .int(calls.reduce(0) { $0 + $1.retries })
         object["cost_usd"] = costUSD.map(Value.double) ?? .null
@@ -116,6 +119,7 @@ public struct RunManifest: Sendable, Hashable {
         order = o["order"]?.listValue?.compactMap(\.stringValue) ?? []
         artifacts = o["artifacts"]?.listValue?.compactMap(\.stringValue) ?? []
         reusesRun = o["reuses_run"]?.stringValue
+        options = RecordedOptions(value: o["options"])
         resumes = o["resumes"].flatMap { if case .int(let i) = $0 { i } else { nil } } ?? 0
         var steps: [String: StepRecord] = [:]
         for (id, record) in o["steps"]?.objectValue ?? [:] {

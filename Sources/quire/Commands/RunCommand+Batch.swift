@@ -112,7 +112,7 @@ extension RunCommand {
         let unfinished = outcomes.filter { $0.status != .succeeded }
         guard !unfinished.isEmpty else { return }
         Console.err("continue the unfinished run\(unfinished.count == 1 ? "" : "s") with:")
-        for outcome in unfinished { Console.err("  quire run \(workflow) --resume \(outcome.manifest.runID)") }
+        for outcome in unfinished { Console.err("  \(resumeCommand(outcome.manifest.runID))") }
         throw outcomes.contains { $0.status == .interrupted } ? ExitCodes.interrupted : ExitCodes.failure
     }
 
@@ -160,10 +160,11 @@ extension RunCommand {
                 ids.insert(id)
                 let relative = "\(workspace.config.paths.output)/\(workflow)/\(id)"
                 let folder = try runFolder(relative, fs: fs)
-                let manifest = RunManifest(
+                var manifest = RunManifest(
                     quireVersion: QuireCommand.version, runID: id, workflow: workflow, workflowPath: workflowDefinition.path,
                     workflowSHA256: sha256(of: workflowDefinition.path, fs: fs), caseName: entry.caseName,
                     startedAt: RunID.timestamp(now), inputs: values, order: analysis.order)
+                manifest.options = givenOptions
                 runs.append(BatchRun(label: entry.label, caseName: entry.caseName, values: values, store: RunStore(folder: folder, manifest: manifest, clock: { Date() })))
             }
         }

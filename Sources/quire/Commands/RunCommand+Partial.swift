@@ -41,7 +41,7 @@ extension RunCommand {
     /// Plans a partial run and prepares its store; nil when this is not a partial run. Nothing is written here:
     /// every problem (unknown step, unusable earlier run, bad inputs) is reported with exit 64 before the
     /// run folder exists.
-    func preparePartialRun(workspace: Workspace, analysis: WorkflowAnalysis, fs: LocalFileSystem, clock: @escaping @Sendable () -> Date) throws -> PartialRunStart? {
+    func preparePartialRun(workspace: Workspace, analysis: WorkflowAnalysis, fs: LocalFileSystem, options: RecordedOptions, clock: @escaping @Sendable () -> Date) throws -> PartialRunStart? {
         guard isPartial else { return nil }
         let plan: PartialRunPlan
         switch PartialRunPlan.make(analysis: analysis, from: from, only: only) {
@@ -96,6 +96,7 @@ extension RunCommand {
             workflowSHA256: sha256(of: analysis.workflow.path, fs: fs), caseName: source.manifest.caseName,
             startedAt: RunID.timestamp(now), inputs: values, order: analysis.order)
         manifest.reusesRun = source.manifest.runID
+        manifest.options = options
         let records = plan.reusedRecords(from: source.manifest)
         for record in records { manifest.steps[record.id] = record }
         var state = ResumeState()

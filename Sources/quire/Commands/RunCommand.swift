@@ -82,6 +82,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Refuse to start, or stop, rather than use more than this many tokens (prompt + completion).", valueName: "n"))
     var maxTokens: Int?
 
+    /// The choices of this command line that a manifest records for `--resume`.
+    var givenOptions: RecordedOptions {
+        RecordedOptions(
+            model: model, provider: provider, maxCost: maxCostAmount, maxTokens: maxTokens, noCache: noCache, refresh: refresh,
+            modelPath: modelPath.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath).standardizedFileURL.path })
+    }
+
     /// `--max-cost` in US dollars (checked in `validate()`).
     var maxCostAmount: Double? { maxCost.flatMap(RunBudget.dollarAmount) }
 
@@ -143,14 +150,34 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCodes.usage
         }
 
+        // A resumed run continues with the choices it was started with, unless given again.
+        let resumed = try loadResumedRun(workspace: workspace, analysis: analysis, fs: fs)
+        if let resumed, resumed.manifest.status == .succeeded {
+            resumed.folder.removeLeftoversOfFinishedRun()
+            Console.out("run \(resumed.manifest.runID) already succeeded: \(resumed.folder.relativePath)")
+            return
+        }
+        let given = givenOptions
+        var chosen = given
+        if let resumed {
+            let earlier = resumed.manifest.options
+            let (options, changed) = earlier.resumed(with: given)
+            chosen = options
+            if !changed.isEmpty {
+                let finished = resumed.manifest.order.filter { resumed.manifest.steps[$0]?.status == .succeeded }
+                global.report([.warning(
+                    "run.resume-options-changed",
+                    "run \(resumed.manifest.runID) was started with \(earlier.flags); its steps still to run use \(changed.joined(separator: ", ")) as given now"
+                        + (finished.isEmpty ? "" : " (finished steps keep their outputs: \(finished.joined(separator: ", ")))"))], sources: [:])
+            }
+        }
+
         let environment = ProviderResolver.environment(workspaceRoot: root)
-        var resolver = ProviderResolver(
-            config: workspace.config, environment: environment,
-            localModelPath: modelPath.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath).standardizedFileURL.path })
+        var resolver = ProviderResolver(config: workspace.config, environment: environment, localModelPath: chosen.modelPath)
         let options = RunOptions(
             concurrency: concurrency ?? analysis.workflow.concurrency ?? workspace.config.concurrency ?? 8,
-            stream: stream, model: model, provider: provider, budget: RunBudget(maxCost: maxCostAmount, maxTokens: maxTokens),
-            cache: noCache ? nil : ResponseCache(workspaceRoot: root), refresh: Set(refresh))
+            stream: stream, model: chosen.model, provider: chosen.provider, budget: RunBudget(maxCost: chosen.maxCost, maxTokens: chosen.maxTokens),
+            cache: chosen.noCache ? nil : ResponseCache(workspaceRoot: root), refresh: Set(chosen.refresh))
         let clock = { @Sendable in Date() }
         if batch != nil || allCases {
             try await runBatch(workspace: workspace, fs: fs, analysis: analysis, resolver: resolver, options: options, environment: environment)
@@ -161,41 +188,21 @@ struct RunCommand: AsyncParsableCommand {
         let store: RunStore
         let values: [String: Value]
         var state = ResumeState()
-        let partial = try preparePartialRun(workspace: workspace, analysis: analysis, fs: fs, clock: clock)
+        let partial = try preparePartialRun(workspace: workspace, analysis: analysis, fs: fs, options: chosen, clock: clock)
         if let partial {
             store = partial.store
             values = partial.inputs
             state = partial.state
-        } else if let resume {
-            guard RunID.isValid(resume) else {
-                global.report([.error("run.invalid-run-id", "invalid run id '\(resume)'")], sources: [:])
-                throw ExitCodes.usage
-            }
-            let relative = out ?? "\(workspace.config.paths.output)/\(workflow)/\(resume)"
-            let folder = try runFolder(relative, fs: fs)
-            guard FileManager.default.fileExists(atPath: folder.manifestURL.path) else {
-                global.report([.error("run.not-found", "no run '\(resume)' of workflow '\(workflow)': \(relative)/manifest.json does not exist")], sources: [:])
-                throw ExitCodes.usage
-            }
-            let manifest: RunManifest
-            do {
-                manifest = try RunStore.loadManifest(folder: folder)
-            } catch {
-                global.report([.error("run.corrupt-manifest", "cannot read \(relative)/manifest.json: \(error)")], sources: [:])
-                throw ExitCodes.usage
-            }
-            if manifest.status == .succeeded {
-                folder.removeLeftoversOfFinishedRun()
-                Console.out("run \(resume) already succeeded: \(relative)")
-                return
-            }
+        } else if let resumed {
+            var manifest = resumed.manifest
             if manifest.workflowSHA256 != sha256(of: analysis.workflow.path, fs: fs) {
-                global.report([.warning("run.workflow-changed", "\(analysis.workflow.path) changed since run \(resume) started; finished steps keep their outputs")], sources: [:])
+                global.report([.warning("run.workflow-changed", "\(analysis.workflow.path) changed since run \(manifest.runID) started; finished steps keep their outputs")], sources: [:])
             }
             values = manifest.inputs
-            folder.removeStaleTemporaryFiles()
-            state = ResumeState.load(manifest: manifest, folder: folder, analysis: analysis)
-            store = RunStore(folder: folder, manifest: manifest, clock: clock)
+            resumed.folder.removeStaleTemporaryFiles()
+            state = ResumeState.load(manifest: manifest, folder: resumed.folder, analysis: analysis)
+            manifest.options = chosen
+            store = RunStore(folder: resumed.folder, manifest: manifest, clock: clock)
         } else {
             switch inputs.resolve(for: analysis.workflow) {
             case .failure(let error):
@@ -207,10 +214,11 @@ struct RunCommand: AsyncParsableCommand {
             let id = newRunID(at: now, workflow: workflow, output: workspace.config.paths.output, fs: fs)
             let relative = out ?? "\(workspace.config.paths.output)/\(workflow)/\(id)"
             let folder = try runFolder(relative, fs: fs)
-            let manifest = RunManifest(
+            var manifest = RunManifest(
                 quireVersion: QuireCommand.version, runID: id, workflow: workflow, workflowPath: analysis.workflow.path,
                 workflowSHA256: sha256(of: analysis.workflow.path, fs: fs), caseName: inputs.caseName,
                 startedAt: RunID.timestamp(now), inputs: values, order: analysis.order)
+            manifest.options = chosen
             store = RunStore(folder: folder, manifest: manifest, clock: clock)
         }
 
@@ -273,11 +281,45 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
         case .interrupted:
-            Console.err("interrupted; continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
+            Console.err("interrupted; continue with: \(resumeCommand(outcome.manifest.runID))")
             throw ExitCodes.interrupted
         case .failed, .running:
-            Console.err("failed after \(usage.totalTokens) tokens, \(Self.costSummary(outcome.manifest)); outputs so far are in \(folder)/. After fixing the cause, continue with: quire run \(workflow) --resume \(outcome.manifest.runID)")
+            Console.err("failed after \(usage.totalTokens) tokens, \(Self.costSummary(outcome.manifest)); outputs so far are in \(folder)/. After fixing the cause, continue with: \(resumeCommand(outcome.manifest.runID))")
             throw ExitCodes.failure
+        }
+    }
+
+    /// The command that continues run `id`: its options are in its manifest, so only the workspace is repeated.
+    func resumeCommand(_ id: String) -> String {
+        let workspace = global.workspace.map { " -C \(Self.shellQuoted($0))" } ?? ""
+        let out = self.out.map { " --out \(Self.shellQuoted($0))" } ?? ""
+        return "quire run\(workspace) \(workflow) --resume \(id)\(out)"
+    }
+
+    /// `text` as one shell word: as it is when it holds only safe characters, else in single quotes.
+    static func shellQuoted(_ text: String) -> String {
+        let safe = text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_./=:@%+,".unicodeScalars.contains($0)) }
+        return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The run `--resume` names, read back; nil without `--resume`. Problems are reported (exit 64).
+    func loadResumedRun(workspace: Workspace, analysis: WorkflowAnalysis, fs: LocalFileSystem) throws -> (folder: RunFolder, manifest: RunManifest)? {
+        guard let resume else { return nil }
+        guard RunID.isValid(resume) else {
+            global.report([.error("run.invalid-run-id", "invalid run id '\(resume)'")], sources: [:])
+            throw ExitCodes.usage
+        }
+        let relative = out ?? "\(workspace.config.paths.output)/\(workflow)/\(resume)"
+        let folder = try runFolder(relative, fs: fs)
+        guard FileManager.default.fileExists(atPath: folder.manifestURL.path) else {
+            global.report([.error("run.not-found", "no run '\(resume)' of workflow '\(workflow)': \(relative)/manifest.json does not exist")], sources: [:])
+            throw ExitCodes.usage
+        }
+        do {
+            return (folder, try RunStore.loadManifest(folder: folder))
+        } catch {
+            global.report([.error("run.corrupt-manifest", "cannot read \(relative)/manifest.json: \(error)")], sources: [:])
+            throw ExitCodes.usage
         }
     }
 
