@@ -48,6 +48,19 @@ struct CostCommandTests {
         #expect(server.requestCount == 0)
     }
 
+    /// A failed call's usage is not known: the summary says so, and does not blame a price that exists.
+    @Test func aFailedCallMakesTheCostUnknownForWhatItIs() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try Self.workspace(server: server)
+        server.injectFault(.serverError(500), times: 10) { $0.chatIndex != nil }
+        let result = try await CLI.run(["run", "ask", "--var", "topic=failures", "--model", "gpt-4o-mini"], in: dir.url)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("cost unknown (1 failed call whose usage the provider did not report)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("no price"), "\(result.stderr)")
+    }
+
     @Test func secondRunIsAnsweredFromTheCacheAndTheSummaryShowsCost() async throws {
         let server = FakeOpenAIServer()
         try await server.start()

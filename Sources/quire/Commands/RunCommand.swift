@@ -377,8 +377,17 @@ struct RunCommand: AsyncParsableCommand {
         if let cost = manifest.costUSD {
             text = RunBudget.dollars(cost)
         } else {
-            let unpriced = Set(manifest.steps.values.flatMap(\.calls).filter { $0.costUSD == nil }.map(\.model)).sorted()
-            text = "cost unknown (no price for \(unpriced.map { "'\($0)'" }.joined(separator: ", ")); add it to quire.yaml's prices)"
+            // Why it is unknown: answered calls of models without a price, or failed calls, whose usage is not known.
+            let unknown = manifest.steps.values.flatMap(\.calls).filter { $0.costUSD == nil }
+            let known = manifest.steps.values.flatMap(\.calls).compactMap(\.costUSD).reduce(0, +)
+            let unpriced = Set(unknown.filter { $0.status != .failed }.map(\.model)).sorted()
+            let failed = unknown.filter { $0.status == .failed }.count
+            var reasons: [String] = []
+            if failed > 0 { reasons.append("\(failed) failed call\(failed == 1 ? "" : "s") whose usage the provider did not report") }
+            if !unpriced.isEmpty {
+                reasons.append("no price for \(unpriced.map { "'\($0)'" }.joined(separator: ", ")); add it to quire.yaml's prices")
+            }
+            text = "cost unknown (\(known > 0 ? "\(RunBudget.dollars(known)) known; " : "")\(reasons.joined(separator: "; ")))"
         }
         let hits = manifest.cacheHits
         if hits > 0 { text += ", \(hits) cache hit\(hits == 1 ? "" : "s")" }
