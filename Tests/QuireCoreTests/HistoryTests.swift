@@ -174,8 +174,13 @@ struct HistoryTests {
     @Test func timestampsFormatAsManifestsWriteThem() {
         #expect(ISOTimestamp.string(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
         #expect(ISOTimestamp.milliseconds("2026-11-22") == ISOTimestamp.milliseconds("2026-11-22T00:00:00Z"))
+        for good in ["2024-02-29", "2000-02-29", "2026-01-31", "2026-04-30", "2026-12-31"] {
+            #expect(ISOTimestamp.milliseconds(good) != nil, "\(good)")
+        }
         #expect(ISOTimestamp.string(milliseconds: ISOTimestamp.milliseconds("2026-11-22T09:30:15.123Z")!) == "2026-11-22T09:30:15.123Z")
-        for bad in ["", "yesterday", "2026-13-01", "2026-11-22T25:00:00Z", "2026-11-22T09:30:15Zjunk", "7d"] {
+        // Days a month does not have are not dates (they used to roll over into the next month).
+        for bad in ["", "yesterday", "2026-13-01", "2026-11-22T25:00:00Z", "2026-11-22T09:30:15Zjunk", "7d",
+                    "2026-02-29", "2026-02-30", "2026-04-31", "1900-02-29", "2026-06-31T00:00:00Z"] {
             #expect(ISOTimestamp.milliseconds(bad) == nil, "\(bad)")
         }
     }

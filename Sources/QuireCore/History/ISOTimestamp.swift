@@ -15,7 +15,7 @@ public enum ISOTimestamp {
             return n
         }
         guard let year = number(0, 4), chars.count >= 10, chars[4] == 45, let month = number(5, 2), chars[7] == 45,
-              let day = number(8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+              let day = number(8, 2), (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else { return nil }
         var millis = days(year: year, month: month, day: day) * 86_400_000
         guard chars.count > 10 else { return millis }
         guard chars[10] == 84 || chars[10] == 116 || chars[10] == 32, let hour = number(11, 2), chars.count > 13, chars[13] == 58,
@@ -48,6 +48,15 @@ public enum ISOTimestamp {
             return chars[index] == 43 ? millis - offset : millis + offset
         default:
             return nil
+        }
+    }
+
+    /// The days of `month` (1–12) in `year` of the proleptic Gregorian calendar.
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
         }
     }
 
