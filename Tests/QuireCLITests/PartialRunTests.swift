@@ -183,8 +183,20 @@ struct PartialRunTests {
         try await expectUsageError(["publishing-report", "--from", "sections", "--resume", good], ["cannot be combined with --resume"])
         try await expectUsageError(["publishing-report", "--reuse", good], ["use it with --from or --only"])
         try await expectUsageError(["publishing-report", "--from", "sections", "--reuse", good, "--out", Self.folder(good)], ["[run.invalid-out]"])
+        try await expectUsageError(["publishing-report", "--from", "sections", "--reuse", "../../etc"], ["error: --reuse: invalid run folder '../../etc'", "[run.invalid-reuse]"])
+        let common = String(zip(good, failed).prefix { $0 == $1 }.map(\.0))
+        if common.count >= 4 {
+            try await expectUsageError(["publishing-report", "--from", "sections", "--reuse", common], ["--reuse \(common) matches 2 runs in output/publishing-report/", "[run.ambiguous-run-id]"])
+        }
         #expect(server.chatRequestCount == 0)
         #expect(Self.runIDs(dir) == before, "no run folder was made")
+
+        // A run id may be shortened as long as it names one run.
+        let shortened = try await CLI.run(["run", "publishing-report", "--from", "report", "--reuse", String(good.dropLast())], in: dir.url, environment: Self.key)
+        #expect(shortened.status == 0, "\(shortened.stderr)")
+        let newest = try #require(Self.runIDs(dir).first { !before.contains($0) })
+        #expect(try RunCommandTests.manifest(dir, Self.folder(newest))["reuses_run"] == .string(good))
+        try FileManager.default.removeItem(at: dir.url.appendingPathComponent(Self.folder(newest)))
 
         // The default skips the newer failed run.
         let picked = try await CLI.run(["run", "publishing-report", "--from", "report"], in: dir.url, environment: Self.key)

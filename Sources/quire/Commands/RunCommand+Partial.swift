@@ -113,13 +113,9 @@ extension RunCommand {
             if reuse.contains("/") {
                 relative = reuse.hasSuffix("/") ? String(reuse.dropLast()) : reuse
             } else {
-                guard RunID.isValid(reuse) else {
-                    global.report([.error("run.invalid-run-id", "--reuse \(reuse): invalid run id", suggestion: "run ids look like 20261122-093015-3f2a1c; see the folders in \(runs)/")], sources: [:])
-                    throw ExitCodes.usage
-                }
-                relative = "\(runs)/\(reuse)"
+                relative = "\(runs)/\(try reusedRunID(reuse, under: runs, fs: fs))"
             }
-            let folder = try runFolder(relative, fs: fs)
+            let folder = try runFolder(relative, fs: fs, option: "--reuse")
             guard FileManager.default.fileExists(atPath: folder.manifestURL.path) else {
                 global.report([notFound(reuse, relative: relative, workspace: workspace, fs: fs)], sources: [:])
                 throw ExitCodes.usage
@@ -159,6 +155,28 @@ extension RunCommand {
     }
 
     /// `--reuse ID` names no run of this workflow: say whether it is a run of another one.
+    /// `--reuse`'s run id: a whole id as it is, or the one run under `runs` whose id starts with it
+    /// (`20261122-0930` when only one run started that minute), as `quire show` takes them.
+    func reusedRunID(_ reuse: String, under runs: String, fs: LocalFileSystem) throws -> String {
+        let folders = ((try? fs.url(runs)).flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0.path) } ?? []).filter(RunID.isValid).sorted()
+        if folders.contains(reuse) { return reuse }
+        let matches = reuse.count >= 4 && RunID.isValid(reuse) ? folders.filter { $0.hasPrefix(reuse) } : []
+        if matches.count == 1 { return matches[0] }
+        if matches.count > 1 {
+            let shown = matches.suffix(5).reversed().joined(separator: ", ")
+            global.report([.error(
+                "run.ambiguous-run-id", "--reuse \(reuse) matches \(matches.count) runs in \(runs)/: \(shown)\(matches.count > 5 ? ", … and \(matches.count - 5) more" : "")",
+                suggestion: "give more of the run id")], sources: [:])
+            throw ExitCodes.usage
+        }
+        // No such run here: a well-formed id is looked for elsewhere (another workflow's run) by the caller.
+        if RunID.isValid(reuse) { return reuse }
+        global.report([.error(
+            "run.invalid-run-id", "--reuse \(reuse): invalid run id",
+            suggestion: "run ids look like 20261122-093015-3f2a1c; see the folders in \(runs)/ or `quire runs`")], sources: [:])
+        throw ExitCodes.usage
+    }
+
     func notFound(_ reuse: String, relative: String, workspace: Workspace, fs: LocalFileSystem) -> Diagnostic {
         if !reuse.contains("/") {
             for other in workspace.workflowPaths.keys.sorted() where other != workflow {

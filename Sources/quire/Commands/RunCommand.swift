@@ -408,15 +408,18 @@ struct RunCommand: AsyncParsableCommand {
         return id
     }
 
-    func runFolder(_ relative: String, fs: LocalFileSystem) throws -> RunFolder {
+    /// - Parameter option: the flag that named the folder, for messages (`--reuse` names an earlier run's).
+    func runFolder(_ relative: String, fs: LocalFileSystem, option: String = "--out") throws -> RunFolder {
+        let id = option == "--reuse" ? "run.invalid-reuse" : "run.invalid-out"
+        let what = (option == "--out" ? "" : "\(option): ") + "invalid run folder '\(relative)'"
         if let problem = OutputPath.problem(relative), !problem.contains("reserved") {
-            global.report([.error("run.invalid-out", "invalid run folder '\(relative)': \(problem.replacingOccurrences(of: "run folder", with: "workspace"))")], sources: [:])
+            global.report([.error(id, "\(what): \(problem.replacingOccurrences(of: "run folder", with: "workspace"))")], sources: [:])
             throw ExitCodes.usage
         }
         do {
             return RunFolder(url: try fs.url(relative), relativePath: relative)
         } catch {
-            global.report([.error("run.invalid-out", "invalid run folder '\(relative)': it resolves outside the workspace")], sources: [:])
+            global.report([.error(id, "\(what): it resolves outside the workspace")], sources: [:])
             throw ExitCodes.usage
         }
     }
