@@ -61,6 +61,19 @@ struct CostCommandTests {
         #expect(!result.stderr.contains("no price"), "\(result.stderr)")
     }
 
+    @Test func refreshingATemplateStepIsAWarning() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        RunCommandTests.answerPlans(server, titles: ["One"])
+        let dir = try Self.workspace(server: server)
+        let result = try await CLI.run(["run", "publishing-report", "--var", "topic=Refresh", "--refresh", "report", "--refresh", "report"], in: dir.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.components(separatedBy: "[run.refresh-template-step]").count == 2, "one warning: \(result.stderr)")
+        #expect(result.stderr.contains("warning: --refresh report: step 'report' is a template step and makes no model calls; there is nothing to refresh"), "\(result.stderr)")
+        #expect(result.stderr.contains("help: steps that call a model: plan, sections"), "\(result.stderr)")
+    }
+
     @Test func secondRunIsAnsweredFromTheCacheAndTheSummaryShowsCost() async throws {
         let server = FakeOpenAIServer()
         try await server.start()

@@ -16,7 +16,7 @@ struct InputBatchTests {
         #expect(batch.entries[1].values == ["topic": "Beta", "count": 3])
         #expect(batch.entries[2].caseName == "sqlite-wal")
         #expect(batch.entries[2].values == ["audience": "DBAs"])
-        #expect(batch.entries[2].label == "3:sqlite-wal")
+        #expect(batch.entries[2].label == "3 (case sqlite-wal)")
         #expect(batch.entries[1].location == SourceLocation(file: "b.yaml", line: 2, column: 3))
     }
 

@@ -32,7 +32,7 @@ public struct InputBatch: Sendable, Hashable {
         }
 
         /// How progress lines and errors name the entry: its case, else its position.
-        public var label: String { caseName.map { "\(index):\($0)" } ?? "\(index)" }
+        public var label: String { caseName.map { "\(index) (case \($0))" } ?? "\(index)" }
     }
 
     /// The most runs one batch may start: each is a run folder and a manifest.

@@ -149,6 +149,12 @@ struct RunCommand: AsyncParsableCommand {
             global.report([.error("run.unknown-step", "--refresh names no step of '\(workflow)': '\(step)'", suggestion: Suggestions.didYouMean(step, in: stepIDs))], sources: [:])
             throw ExitCodes.usage
         }
+        let modelSteps = stepIDs.filter { analysis.steps[$0]?.step.kind.callsModel == true }
+        for step in Set(refresh).sorted() where !modelSteps.contains(step) {
+            global.report([.warning(
+                "run.refresh-template-step", "--refresh \(step): step '\(step)' is a template step and makes no model calls; there is nothing to refresh",
+                suggestion: modelSteps.isEmpty ? nil : "steps that call a model: \(modelSteps.joined(separator: ", "))")], sources: [:])
+        }
 
         // A resumed run continues with the choices it was started with, unless given again.
         let resumed = try loadResumedRun(workspace: workspace, analysis: analysis, fs: fs)
