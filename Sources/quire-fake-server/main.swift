@@ -2,7 +2,7 @@
 //
 // Binds 127.0.0.1 on a free port, prints the port on stdout (one line), serves until SIGTERM or SIGINT,
 // then prints on stderr how many chat requests it answered and the most connections that were open at
-// once (sampled every 5 ms), and exits 0.
+// once (counted as they open), and exits 0. `--help` prints the usage below.
 //
 //   quire-fake-server [--latency benchmark|none|BASE_MS+PER_TOKEN_MS] [--plan-items N] [--words N]
 //                     [--max-connections N] [--timeline FILE]
@@ -103,10 +103,29 @@ func fail(_ message: String) -> Never {
     exit(64)
 }
 
+let usage = """
+    usage: quire-fake-server [--latency benchmark|none|BASE_MS+PER_TOKEN_MS] [--plan-items N] [--words N]
+                             [--max-connections N] [--timeline FILE]
+
+    A fake OpenAI-compatible Chat Completions server on 127.0.0.1 (a free port, printed on stdout) for
+    Quire's benchmarks. Serves until SIGTERM or SIGINT.
+
+      --latency          benchmark (200 ms + 2 ms per output token, the default), none, or BASE+PER_TOKEN in ms
+      --plan-items N     items in the answer to the example's planning prompt (default 8)
+      --words N          words of prose in every other answer (default 120)
+      --max-connections  connections open at once before new ones are refused (default 1024)
+      --timeline FILE    at exit, write when each connection opened and each request came and was answered
+    """
+
+if CommandLine.arguments.dropFirst().contains(where: { $0 == "--help" || $0 == "-h" }) {
+    print(usage)
+    exit(0)
+}
+
 let arguments: Arguments
 switch Arguments.parse(Array(CommandLine.arguments.dropFirst())) {
 case .success(let parsed): arguments = parsed
-case .failure(let invalid): fail(invalid.message)
+case .failure(let invalid): fail("\(invalid.message) (see --help)")
 }
 
 let server = FakeOpenAIServer(
