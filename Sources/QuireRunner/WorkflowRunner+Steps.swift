@@ -230,7 +230,9 @@ extension WorkflowRunner {
                 call?.error = "post-processing failed: \(error)"
                 if let call { try? await store.recordCall(step: id, call: call, output: nil) }
                 let rawNote = call != nil ? ["the raw answer is in \(store.folder.relativePath)/\(RunFolder.rawPath(step: id, item: item))"] : []
-                return ItemOutcome(value: nil, diagnostics: [.error("run.post-processing", "\(label): \(error)", notes: rawNote)])
+                // A cached answer would fail the same way at every run: say how to ask the model again.
+                let fromCache = call?.cacheHit == true ? "the answer came from the response cache; --refresh \(id) asks the model again" : nil
+                return ItemOutcome(value: nil, diagnostics: [.error("run.post-processing", "\(label): \(error)", notes: rawNote, suggestion: fromCache)])
             }
             let path = RunFolder.outputPath(step: id, item: item, value: value)
             let contents = RunFolder.contents(of: value)

@@ -74,6 +74,24 @@ struct CostCommandTests {
         #expect(result.stderr.contains("help: steps that call a model: plan, sections"), "\(result.stderr)")
     }
 
+    /// A cached answer that post-processing rejects fails the same way at every run, at no cost: the
+    /// error says so and how to ask the model again.
+    @Test func aCachedAnswerThatFailsPostProcessingPointsToRefresh() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try Self.workspace(server: server)
+        try dir.write(["workflows/listed.yaml": "name: listed\ninputs:\n  topic: {type: string}\nsteps:\n  - id: items\n    prompt: ask@v1\n    temperature: 0\n    post: [bullet_list]\n"])
+        let first = try await CLI.run(["run", "listed", "--var", "topic=prose"], in: dir.url)
+        #expect(first.status == 1, "\(first.stderr)")
+        #expect(first.stderr.contains("[run.post-processing]"), "\(first.stderr)")
+        #expect(!first.stderr.contains("--refresh items"), "a fresh answer: \(first.stderr)")
+        let second = try await CLI.run(["run", "listed", "--var", "topic=prose"], in: dir.url)
+        #expect(second.status == 1)
+        #expect(server.chatRequestCount == 1, "the second answer came from the cache")
+        #expect(second.stderr.contains("help: the answer came from the response cache; --refresh items asks the model again"), "\(second.stderr)")
+    }
+
     @Test func secondRunIsAnsweredFromTheCacheAndTheSummaryShowsCost() async throws {
         let server = FakeOpenAIServer()
         try await server.start()
