@@ -5,7 +5,7 @@ import QuireRunner
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: [.customShort("C"), .customLong("workspace")], help: ArgumentHelp("The workspace folder (default: the nearest folder up from here with quire.yaml or workflows/).", valueName: "dir"))
+    @Option(name: [.customShort("C"), .customLong("workspace")], help: ArgumentHelp("The workspace folder (default: the nearest folder up from here with quire.yaml, workflows/ or prompts/).", valueName: "dir"))
     var workspace: String?
 
     @Option(help: "Colour output: auto (on a terminal, unless NO_COLOR is set), always or never.")
@@ -16,27 +16,56 @@ struct GlobalOptions: ParsableArguments {
 
     var terminal: Terminal { Terminal(choice: color) }
 
-    /// The workspace root: `--workspace`, or the nearest ancestor with `quire.yaml` or `workflows/`.
-    func root() -> URL {
-        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        if let workspace {
-            return URL(fileURLWithPath: workspace, relativeTo: cwd).standardizedFileURL
-        }
-        var dir = cwd.standardizedFileURL
-        while true {
-            let fm = FileManager.default
-            if fm.fileExists(atPath: dir.appendingPathComponent("quire.yaml").path)
-                || fm.fileExists(atPath: dir.appendingPathComponent("workflows").path) {
-                return dir
-            }
-            let parent = dir.deletingLastPathComponent()
-            if parent.path == dir.path { return cwd }
-            dir = parent
+    /// The workspace root: `--workspace`, or the nearest folder up from here with `quire.yaml`,
+    /// `workflows/` or `prompts/`. When there is none — `-C` names no folder, or no folder up from here is a
+    /// workspace — reports `workspace.not-found` and throws exit 64: a command run in the wrong folder
+    /// (a CI job's typo) fails instead of finding nothing to check and passing.
+    func root() throws -> URL {
+        switch locateRoot() {
+        case .success(let url): return url
+        case .failure(let problem):
+            report(problem.diagnostics, sources: [:])
+            throw ExitCodes.usage
         }
     }
 
-    func loadWorkspace() -> (Workspace, LocalFileSystem) {
-        let fs = LocalFileSystem(root: root())
+    /// The workspace root, or the folder `quire` runs in when there is none (for `quire doctor`, which
+    /// checks the machine as well as a workspace).
+    func rootOrHere() -> URL {
+        (try? locateRoot().get()) ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
+    }
+
+    func locateRoot() -> Result<URL, DiagnosticError> {
+        let fm = FileManager.default
+        let cwd = URL(fileURLWithPath: fm.currentDirectoryPath)
+        if let workspace {
+            let url = URL(fileURLWithPath: workspace, relativeTo: cwd).standardizedFileURL
+            var isFolder: ObjCBool = false
+            guard fm.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
+                return .failure(DiagnosticError(.error(
+                    "workspace.not-found", "-C \(workspace): \(fm.fileExists(atPath: url.path) ? "not a folder" : "no such folder")",
+                    suggestion: "create a workspace there with `quire init \(workspace)`")))
+            }
+            return .success(url)
+        }
+        var dir = cwd.standardizedFileURL
+        while true {
+            if fm.fileExists(atPath: dir.appendingPathComponent("quire.yaml").path)
+                || fm.fileExists(atPath: dir.appendingPathComponent("workflows").path)
+                || fm.fileExists(atPath: dir.appendingPathComponent("prompts").path) {
+                return .success(dir)
+            }
+            let parent = dir.deletingLastPathComponent()
+            if parent.path == dir.path { break }
+            dir = parent
+        }
+        return .failure(DiagnosticError(.error(
+            "workspace.not-found", "no Quire workspace in \(cwd.standardizedFileURL.path) or any folder above it (a workspace has quire.yaml, workflows/ or prompts/)",
+            suggestion: "run quire in a workspace, pass -C DIR, or create one with `quire init`")))
+    }
+
+    func loadWorkspace() throws -> (Workspace, LocalFileSystem) {
+        let fs = LocalFileSystem(root: try root())
         return (WorkspaceLoader(fileSystem: fs).load(), fs)
     }
 

@@ -15,7 +15,7 @@ struct HistoryAccess {
     /// not (naming the file) and exits 1.
     init(global: GlobalOptions) throws {
         self.global = global
-        root = global.root()
+        root = try global.root()
         do {
             database = try HistoryDatabase.openForReading(workspaceRoot: root)
         } catch {

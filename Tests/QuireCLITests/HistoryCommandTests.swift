@@ -324,8 +324,9 @@ struct HistoryCommandTests {
         #expect(show.contains("cost $0.7500+ (1 call of unknown cost)"))
     }
 
-    @Test func lookingAtAFolderWithoutAHistoryLeavesNothingBehind() async throws {
+    @Test func lookingAtAWorkspaceWithoutAHistoryLeavesNothingBehind() async throws {
         let dir = try TemporaryDirectory()
+        try dir.write(["quire.yaml": "concurrency: 2\n"])
         let runs = try await CLI.run(["runs"], in: dir.url)
         #expect(runs.status == 0, "\(runs.stderr)")
         #expect(runs.stderr.contains("no runs in .quire/history.sqlite"), "\(runs.stderr)")
@@ -343,7 +344,28 @@ struct HistoryCommandTests {
         #expect(show.stderr.contains("history.unknown-run"), "\(show.stderr)")
         let cache = try await CLI.run(["cache", "info"], in: dir.url)
         #expect(cache.status == 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).isEmpty, "no .quire/ made by looking")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["quire.yaml"], "no .quire/ made by looking")
+    }
+
+    /// Outside any workspace, every command that reads one says so (exit 64) instead of finding nothing
+    /// and passing, and leaves nothing behind.
+    @Test func outsideAWorkspaceCommandsSaySoAndLeaveNothingBehind() async throws {
+        let dir = try TemporaryDirectory()
+        for args in [["validate"], ["list"], ["runs"], ["stats"], ["show", "20261122-093015-3f2a1c"], ["cache", "info"],
+                     ["history", "rebuild"], ["run", "publishing-report"], ["test"], ["prompts", "bump", "outline"]] {
+            let result = try await CLI.run(args, in: dir.url)
+            #expect(result.status == 64, "\(args): \(result.stderr)")
+            #expect(result.stderr.contains("error: no Quire workspace in "), "\(args): \(result.stderr)")
+            #expect(result.stderr.contains("[workspace.not-found]"), "\(args): \(result.stderr)")
+        }
+        let missing = try await CLI.run(["validate", "-C", "no-such-folder"], in: dir.url)
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("error: -C no-such-folder: no such folder [workspace.not-found]"), "\(missing.stderr)")
+        try dir.write(["a-file": "x"])
+        let file = try await CLI.run(["runs", "-C", "a-file"], in: dir.url)
+        #expect(file.status == 64)
+        #expect(file.stderr.contains("-C a-file: not a folder"), "\(file.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["a-file"], "nothing made by looking")
     }
 
     @Test func aDamagedHistoryNamesTheFileAndNeverFailsARun() async throws {

@@ -31,7 +31,7 @@ struct AcceptCommand: AsyncParsableCommand {
     var steps: [String] = []
 
     func run() async throws {
-        let (workspace, fs) = global.loadWorkspace()
+        let (workspace, fs) = try global.loadWorkspace()
         guard workspace.workflowPaths[workflow] != nil else {
             global.report([.error("workflow.not-found", "no workflow '\(workflow)' in \(workspace.config.paths.workflows)/", suggestion: Suggestions.didYouMean(workflow, in: workspace.workflowPaths.keys))], sources: [:])
             throw ExitCodes.usage

@@ -34,7 +34,7 @@ struct CacheCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let inventory = try CacheCommand.inventory(CacheCommand.cache(global), global: global)
+            let inventory = try CacheCommand.inventory(try CacheCommand.cache(global), global: global)
             let others = inventory.files.filter { !$0.isEntry }
             if json {
                 Console.out(JSONText.encode([
@@ -94,7 +94,7 @@ struct CacheCommand: AsyncParsableCommand {
         func run() async throws {
             let span = TimeSpan.milliseconds(olderThan)!
             let cutoff = Date(timeIntervalSinceNow: -Double(span) / 1000)
-            let cache = CacheCommand.cache(global)
+            let cache = try CacheCommand.cache(global)
             let inventory = try CacheCommand.inventory(cache, global: global)
             let doomed = inventory.unused(since: cutoff)
             if !dryRun { try CacheCommand.remove(doomed, from: cache, global: global) }
@@ -135,7 +135,7 @@ struct CacheCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let cache = CacheCommand.cache(global)
+            let cache = try CacheCommand.cache(global)
             let inventory = try CacheCommand.inventory(cache, global: global)
             try CacheCommand.remove(inventory.files, from: cache, global: global)
             // Gone when empty; a run writing into it meanwhile keeps it (rmdir removes only an empty folder).
@@ -153,8 +153,8 @@ struct CacheCommand: AsyncParsableCommand {
     }
 
     /// The workspace's cache (the workspace is looked for once per command).
-    static func cache(_ global: GlobalOptions) -> ResponseCache {
-        ResponseCache(workspaceRoot: global.root())
+    static func cache(_ global: GlobalOptions) throws -> ResponseCache {
+        ResponseCache(workspaceRoot: try global.root())
     }
 
     static func inventory(_ cache: ResponseCache, global: GlobalOptions) throws -> CacheInventory {

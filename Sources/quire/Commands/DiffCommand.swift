@@ -61,7 +61,7 @@ struct DiffCommand: AsyncParsableCommand {
         do {
             if let known = try history.database.record(runID: id) {
                 folder = known.run.folder
-            } else if let found = Self.folderUnderOutput(id, root: history.root, output: global.loadWorkspace().0.config.paths.output) {
+            } else if let found = Self.folderUnderOutput(id, root: history.root, output: try global.loadWorkspace().0.config.paths.output) {
                 // A run made before the history existed (or by another checkout of the workspace).
                 folder = found
             } else {

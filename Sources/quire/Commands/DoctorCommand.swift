@@ -42,8 +42,9 @@ struct DoctorCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let root = global.root()
-        let (workspace, _) = global.loadWorkspace()
+        // The machine is checked anywhere; a workspace's providers where there is one.
+        let root = global.workspace != nil ? try global.root() : global.rootOrHere()
+        let workspace = WorkspaceLoader(fileSystem: LocalFileSystem(root: root)).load()
         let environment = ProviderResolver.environment(workspaceRoot: root)
         var resolver = ProviderResolver(
             config: workspace.config, environment: environment,

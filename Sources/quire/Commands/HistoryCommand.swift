@@ -29,8 +29,8 @@ struct HistoryCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let (workspace, _) = global.loadWorkspace()
-            let rebuilder = HistoryRebuilder(workspaceRoot: global.root(), outputFolder: workspace.config.paths.output)
+            let (workspace, _) = try global.loadWorkspace()
+            let rebuilder = HistoryRebuilder(workspaceRoot: try global.root(), outputFolder: workspace.config.paths.output)
             let summary: HistoryRebuilder.Summary
             do {
                 summary = try rebuilder.rebuild()

@@ -18,7 +18,7 @@ struct ListCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let (workspace, _) = global.loadWorkspace()
+        let (workspace, _) = try global.loadWorkspace()
         let usage = PromptUsage(workspace: workspace)
         if json {
             Console.out(JSONText.encode(jsonValue(workspace, usage: usage), pretty: true))

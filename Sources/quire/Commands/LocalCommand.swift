@@ -40,8 +40,8 @@ struct LocalServerOptions: ParsableArguments {
 
     /// The workspace's resolver, manager and the provider row, or a reported error.
     func context(_ global: GlobalOptions) throws -> (ProviderConfig, LocalServerManager, ProviderResolver) {
-        let root = global.root()
-        let (workspace, _) = global.loadWorkspace()
+        let root = try global.root()
+        let (workspace, _) = try global.loadWorkspace()
         let environment = ProviderResolver.environment(workspaceRoot: root)
         let resolver = ProviderResolver(config: workspace.config, environment: environment, localModelPath: absoluteModelPath)
         guard let row = resolver.provider(named: provider) else {
@@ -80,7 +80,7 @@ struct LocalInstall: AsyncParsableCommand {
     var wheels: String?
 
     func run() async throws {
-        let environment = ProviderResolver.environment(workspaceRoot: global.root())
+        let environment = ProviderResolver.environment(workspaceRoot: try global.root())
         let installation = LocalModelInstallation(environment: environment)
         let installer = LocalModelInstaller(
             installation: installation, environment: environment,

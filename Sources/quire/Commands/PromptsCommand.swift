@@ -33,7 +33,9 @@ struct NewPrompt: AsyncParsableCommand {
             global.report([.error("prompt.invalid-name", "invalid prompt name '\(name)': use letters, digits, '-', '_', '.' and '/' between folders")], sources: [:])
             throw ExitCodes.usage
         }
-        let (workspace, fs) = global.loadWorkspace()
+        // Creating the first prompt may start a workspace: outside one, prompts/ is made here.
+        let fs = LocalFileSystem(root: global.workspace != nil ? try global.root() : global.rootOrHere())
+        let workspace = WorkspaceLoader(fileSystem: fs).load()
         if let family = workspace.prompts[name] {
             global.report([.error("prompt.exists", "prompt '\(name)' already exists (latest v\(family.latestVersion ?? 1))", suggestion: "start a new version with `quire prompts bump \(name)`")], sources: [:])
             throw ExitCodes.usage
@@ -68,7 +70,7 @@ struct BumpPrompt: AsyncParsableCommand {
     var name: String
 
     func run() async throws {
-        let (workspace, fs) = global.loadWorkspace()
+        let (workspace, fs) = try global.loadWorkspace()
         guard let family = workspace.prompts[name], let latest = family.latestVersion, let source = family.paths[latest] else {
             global.report([.error("prompt.not-found", "unknown prompt '\(name)'", suggestion: Suggestions.didYouMean(name, in: workspace.prompts.keys))], sources: [:])
             throw ExitCodes.usage
@@ -91,7 +93,7 @@ struct DiffPrompts: AsyncParsableCommand {
     var versions: [String]
 
     func run() async throws {
-        let (workspace, fs) = global.loadWorkspace()
+        let (workspace, fs) = try global.loadWorkspace()
         var references: [PromptReference] = []
         for text in versions {
             switch PromptReference.parse(text) {

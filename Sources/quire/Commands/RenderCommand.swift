@@ -69,7 +69,7 @@ struct RenderCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let (workspace, _) = global.loadWorkspace()
+        let (workspace, _) = try global.loadWorkspace()
         guard workspace.workflowPaths[workflow] != nil else {
             global.report([.error("workflow.not-found", "no workflow '\(workflow)' in \(workspace.config.paths.workflows)/", suggestion: Suggestions.didYouMean(workflow, in: workspace.workflowPaths.keys))], sources: [:])
             throw ExitCodes.usage

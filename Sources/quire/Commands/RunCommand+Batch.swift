@@ -30,7 +30,7 @@ extension RunCommand {
         interrupts.install { target.fire() }
         defer { interrupts.remove() }
         let planned = WorkflowRunner(workspace: workspace, analysis: analysis, resolver: resolver, clients: ClientPool(resolver: resolver), store: runs[0].store, options: options)
-        let servers = LocalServerManager(workspaceRoot: global.root(), environment: environment, note: { Console.err($0) })
+        let servers = LocalServerManager(workspaceRoot: try global.root(), environment: environment, note: { Console.err($0) })
         // Each run has its own budget (--max-cost, --max-tokens and `budget:` bound a run, not the batch).
         var refusals: [Diagnostic] = []
         for run in runs {
@@ -44,7 +44,7 @@ extension RunCommand {
 
         // One history for the whole batch (it writes on a queue of its own; each run is its own row).
         let global = self.global
-        let history = HistoryRecorder(workspaceRoot: global.root()) { id, message in
+        let history = HistoryRecorder(workspaceRoot: try global.root()) { id, message in
             global.report([.warning(id, message)], sources: [:])
         }
         for run in runs {

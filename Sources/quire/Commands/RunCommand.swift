@@ -132,8 +132,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         // The HTTP event-loop threads start while the workspace loads (a replayed or cached run never needs them).
         OpenAIClient.warmUp()
-        let root = global.root()
-        let (workspace, fs) = global.loadWorkspace()
+        let root = try global.root()
+        let (workspace, fs) = try global.loadWorkspace()
         guard workspace.workflowPaths[workflow] != nil else {
             global.report([.error("workflow.not-found", "no workflow '\(workflow)' in \(workspace.config.paths.workflows)/", suggestion: Suggestions.didYouMean(workflow, in: workspace.workflowPaths.keys))], sources: [:])
             throw ExitCodes.usage

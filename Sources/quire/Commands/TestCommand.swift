@@ -84,8 +84,8 @@ struct TestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let root = global.root()
-        let (workspace, fs) = global.loadWorkspace()
+        let root = try global.root()
+        let (workspace, fs) = try global.loadWorkspace()
         let environment = ProviderResolver.environment(workspaceRoot: root)
         var problems: [Diagnostic] = []
         for name in workflows where workspace.workflowPaths[name] == nil {

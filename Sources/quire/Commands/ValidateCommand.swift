@@ -24,7 +24,7 @@ struct ValidateCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let (workspace, _) = global.loadWorkspace()
+        let (workspace, _) = try global.loadWorkspace()
         var diagnostics: [Diagnostic] = []
         for name in workflows where workspace.workflowPaths[name] == nil {
             diagnostics.append(.error(
