@@ -163,6 +163,7 @@ extension WorkflowRunner {
             onDelta = { text in observer.handle(.delta(label: streamLabel, text: text)) }
         }
         let completion: ChatCompletion
+        let started = ContinuousClock.now
         do throws(ProviderError) {
             completion = try await client.complete(request, stream: options.stream, onDelta: onDelta)
             await limiter.release(permit)
@@ -171,6 +172,8 @@ extension WorkflowRunner {
             call.status = .failed
             call.error = error.message
             call.retries = max(0, error.attempts - 1)
+            // Its attempts and back-off waits, as the client measured them (else as measured here); 0 when nothing was sent.
+            call.latencyMilliseconds = error.attempts == 0 ? 0 : Self.milliseconds(error.elapsed ?? ContinuousClock.now - started)
             // Nothing is known of what a failed call used; one never sent cost nothing.
             call.costUSD = error.attempts == 0 || pricing(provider, model: model).free ? 0 : nil
             try? await store.recordCall(step: id, call: call, output: nil)
@@ -190,7 +193,7 @@ extension WorkflowRunner {
         call.cacheHit = completion.cacheHit
         call.costUSD = cost(of: completion, provider: provider, model: model)
         if completion.cacheHit { observer.handle(.cacheHit(step: id, item: item?.index)) }
-        call.latencyMilliseconds = Int(completion.latency.components.seconds * 1000 + completion.latency.components.attoseconds / 1_000_000_000_000_000)
+        call.latencyMilliseconds = Self.milliseconds(completion.latency)
         call.finishReason = completion.finishReason?.rawValue
         call.retries = completion.retries
 
@@ -261,6 +264,11 @@ extension WorkflowRunner {
         let prices = workspace.config.priceTable
         guard let price = prices.price(for: completion.model) ?? prices.price(for: model) else { return nil }
         return price.cost(of: Usage(promptTokens: usage.prompt, completionTokens: usage.completion, totalTokens: usage.total, cachedTokens: usage.cachedPrompt))
+    }
+
+    /// Whole milliseconds of a duration, as the manifest records latencies.
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// The parameters as sent in the request body, with the provider's name for the output limit.
