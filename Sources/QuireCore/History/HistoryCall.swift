@@ -43,4 +43,23 @@ public struct HistoryCall: Sendable, Hashable {
 
     /// `plan` or `sections[3]`.
     public var label: String { item.map { "\(stepID)[\($0)]" } ?? stepID }
+
+    /// The `--json` form of `quire show`: the manifest's keys for a call.
+    public var value: Value {
+        [
+            "item": item.map(Value.int) ?? .null,
+            "status": .string(status),
+            "provider": .string(provider),
+            "model": .string(model),
+            "prompt_tokens": .int(promptTokens),
+            "completion_tokens": .int(completionTokens),
+            "latency_ms": .int(latencyMilliseconds),
+            "finish_reason": finishReason.map(Value.string) ?? .null,
+            "retries": .int(retries),
+            "cost_usd": costUSD.map(Value.double) ?? .null,
+            "cache_hit": .bool(cacheHit),
+            "parameters": (try? JSONText.decode(parametersJSON)) ?? .object([:]),
+            "request_sha256": .string(requestSHA256),
+        ]
+    }
 }

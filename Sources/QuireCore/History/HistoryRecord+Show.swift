@@ -1,0 +1,49 @@
+/// What `quire show RUN-ID` prints: the run, each step with its prompt, every call, and the totals.
+extension HistoryRecord {
+    /// The text form. `status` is the run's status as shown (`abandoned` for a running run whose process is gone).
+    public func shownText(status: String) -> String {
+        var out = "run \(run.runID) · \(run.workflow)\(run.caseName.map { " · case \($0)" } ?? "")\n"
+        out += "status \(status) · started \(HistoryFormat.time(run.startedAt))"
+        out += run.finishedAt.map { " · finished \(HistoryFormat.time($0))" } ?? ""
+        out += " · \(HistoryFormat.duration(milliseconds: run.durationMilliseconds))"
+        out += run.resumes > 0 ? " · resumed \(run.resumes)×" : ""
+        out += "\nfolder \(run.folder)/\n"
+        for step in steps {
+            out += "\n\(step.stepID)  \(step.status)  \(step.kind)  \(step.promptID)"
+            out += step.promptSHA256.isEmpty ? "" : " sha256:\(step.promptSHA256.prefix(12))"
+            out += "\n"
+            if let error = step.error { out += "  error: \(error)\n" }
+            let calls = self.calls.filter { $0.stepID == step.stepID }
+            guard !calls.isEmpty else { continue }
+            var rows = [["CALL", "MODEL", "IN", "OUT", "LATENCY", "FINISH", "RETRIES", "COST", "CACHE"]]
+            for call in calls {
+                rows.append([
+                    call.label, call.model, String(call.promptTokens), String(call.completionTokens),
+                    HistoryFormat.duration(milliseconds: call.latencyMilliseconds),
+                    call.status == "succeeded" ? (call.finishReason ?? "—") : call.status, String(call.retries),
+                    HistoryFormat.cost(call.costUSD), call.cacheHit ? "hit" : "—",
+                ])
+            }
+            out += HistoryFormat.table(rows, right: [2, 3, 4, 6, 7], indent: "  ") + "\n"
+        }
+        out += "\ntotal: \(run.calls) call\(run.calls == 1 ? "" : "s"), \(run.totalTokens) tokens (\(run.promptTokens) in + \(run.completionTokens) out), "
+        out += "\(run.retries) retr\(run.retries == 1 ? "y" : "ies"), \(run.cacheHits) cache hit\(run.cacheHits == 1 ? "" : "s"), cost \(HistoryFormat.cost(run.costUSD, unknownCalls: run.unknownCostCalls))"
+        if run.unknownCostCalls > 0 { out += " (\(run.unknownCostCalls) call\(run.unknownCostCalls == 1 ? "" : "s") of unknown cost)" }
+        return out
+    }
+
+    /// The `--json` form; `run` is the run's object as `quire runs --json` gives it.
+    public func shownValue(run: Value) -> Value {
+        let steps: [Value] = steps.map { step in
+            [
+                "id": .string(step.stepID),
+                "kind": .string(step.kind),
+                "status": .string(step.status),
+                "prompt": ["name": .string(step.promptName), "version": .int(step.promptVersion), "sha256": .string(step.promptSHA256)],
+                "error": step.error.map(Value.string) ?? .null,
+                "calls": .list(calls.filter { $0.stepID == step.stepID }.map(\.value)),
+            ]
+        }
+        return ["run": run, "steps": .list(steps)]
+    }
+}
