@@ -68,9 +68,10 @@ struct HistoryTests {
         #expect(record.run.workflow == "publishing-report")
         #expect(record.run.durationMilliseconds == 2250)
         #expect(record.run.calls == 3)
-        #expect(record.run.promptTokens == 210)
-        #expect(record.run.completionTokens == 90)
-        #expect(record.run.totalTokens == 300)
+        // The cache hit's usage (60 + 30) is the original call's: not counted, as in the manifest's totals.
+        #expect(record.run.promptTokens == 150)
+        #expect(record.run.completionTokens == 60)
+        #expect(record.run.totalTokens == 210)
         #expect(close(record.run.costUSD, 0.0035))
         #expect(record.run.unknownCostCalls == 1)
         #expect(record.run.cacheHits == 1)
@@ -132,8 +133,8 @@ struct HistoryTests {
         #expect(byModel.groups.map(\.key) == ["gpt-4o-mini", "local-model"])
         let gpt = byModel.groups[0]
         #expect(gpt.calls == 2)
-        #expect(gpt.promptTokens == 160)
-        #expect(gpt.completionTokens == 70)
+        #expect(gpt.promptTokens == 100, "the cache hit's tokens are not counted")
+        #expect(gpt.completionTokens == 40)
         #expect(gpt.meanLatencyMilliseconds == 600)
         #expect(gpt.p50LatencyMilliseconds == 0)
         #expect(gpt.p95LatencyMilliseconds == 1200)
@@ -145,7 +146,7 @@ struct HistoryTests {
         #expect(local.costUSD == nil)
         #expect(local.unknownCostCalls == 1)
         #expect(byModel.total.calls == 3)
-        #expect(byModel.total.promptTokens == 210)
+        #expect(byModel.total.promptTokens == 150)
         #expect(close(byModel.total.costUSD, 0.0035))
         #expect(byModel.total.unknownCostCalls == 1)
 

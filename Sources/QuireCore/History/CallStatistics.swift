@@ -33,6 +33,7 @@ public struct CallStatistics: Sendable, Hashable {
     public struct Group: Sendable, Hashable {
         public var key: String
         public var calls: Int
+        /// Tokens of the calls that reached the provider (cache hits count in ``cacheHits``, not here).
         public var promptTokens: Int
         public var completionTokens: Int
         /// nil when there are no calls.
@@ -49,8 +50,9 @@ public struct CallStatistics: Sendable, Hashable {
         public init(key: String, calls: [HistoryCall]) {
             self.key = key
             self.calls = calls.count
-            promptTokens = calls.reduce(0) { $0 + $1.promptTokens }
-            completionTokens = calls.reduce(0) { $0 + $1.completionTokens }
+            // Cache hits sent nothing: their recorded usage is the original call's and is not counted.
+            promptTokens = calls.reduce(0) { $0 + $1.countedPromptTokens }
+            completionTokens = calls.reduce(0) { $0 + $1.countedCompletionTokens }
             let latencies = calls.map(\.latencyMilliseconds).sorted()
             meanLatencyMilliseconds = latencies.isEmpty ? nil : Double(latencies.reduce(0, +)) / Double(latencies.count)
             p50LatencyMilliseconds = CallStatistics.percentile(50, ofSorted: latencies)

@@ -62,4 +62,11 @@ public struct HistoryCall: Sendable, Hashable {
             "request_sha256": .string(requestSHA256),
         ]
     }
+
+    /// The prompt tokens that count in totals: none for a cache hit, whose usage is the original call's,
+    /// kept for information (as the manifest's usage totals count only calls that reached the provider).
+    public var countedPromptTokens: Int { cacheHit ? 0 : promptTokens }
+
+    /// The completion tokens that count in totals: none for a cache hit.
+    public var countedCompletionTokens: Int { cacheHit ? 0 : completionTokens }
 }

@@ -17,8 +17,10 @@ extension HistoryRecord {
             guard !calls.isEmpty else { continue }
             var rows = [["CALL", "MODEL", "IN", "OUT", "LATENCY", "FINISH", "RETRIES", "COST", "CACHE"]]
             for call in calls {
+                // A cache hit's tokens are the original call's: shown in parentheses, never counted.
+                let tokens = { (n: Int) in call.cacheHit ? "(\(n))" : String(n) }
                 rows.append([
-                    call.label, call.model, String(call.promptTokens), String(call.completionTokens),
+                    call.label, call.model, tokens(call.promptTokens), tokens(call.completionTokens),
                     HistoryFormat.duration(milliseconds: call.latencyMilliseconds),
                     call.status == "succeeded" ? (call.finishReason ?? "—") : call.status, String(call.retries),
                     HistoryFormat.cost(call.costUSD), call.cacheHit ? "hit" : "—",
@@ -29,6 +31,9 @@ extension HistoryRecord {
         out += "\ntotal: \(run.calls) call\(run.calls == 1 ? "" : "s"), \(run.totalTokens) tokens (\(run.promptTokens) in + \(run.completionTokens) out), "
         out += "\(run.retries) retr\(run.retries == 1 ? "y" : "ies"), \(run.cacheHits) cache hit\(run.cacheHits == 1 ? "" : "s"), cost \(HistoryFormat.cost(run.costUSD, unknownCalls: run.unknownCostCalls))"
         if run.unknownCostCalls > 0 { out += " (\(run.unknownCostCalls) call\(run.unknownCostCalls == 1 ? "" : "s") of unknown cost)" }
+        if calls.contains(where: \.cacheHit) {
+            out += "\n(tokens in parentheses: a cache hit's original usage, not counted; nothing was sent)"
+        }
         return out
     }
 

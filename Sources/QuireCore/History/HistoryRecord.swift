@@ -42,7 +42,9 @@ public struct HistoryRecord: Sendable, Hashable {
             let stepCalls = (step["calls"]?.listValue ?? []).compactMap(\.objectValue)
             for call in stepCalls.sorted(by: { (Self.int($0["item"]) ?? 0) < (Self.int($1["item"]) ?? 0) }) {
                 let usage = call["usage"]?.objectValue ?? [:]
-                totalTokens += Self.int(usage["total_tokens"]) ?? 0
+                // A cache hit keeps the original call's usage for information; totals count only calls
+                // that reached the provider, as the manifest's do.
+                if call["cache_hit"] != .bool(true) { totalTokens += Self.int(usage["total_tokens"]) ?? 0 }
                 calls.append(HistoryCall(
                     runID: runID, stepID: id, item: Self.int(call["item"]), status: call["status"]?.stringValue ?? "pending",
                     provider: call["provider"]?.stringValue ?? "", model: call["model"]?.stringValue ?? "",
@@ -64,7 +66,8 @@ public struct HistoryRecord: Sendable, Hashable {
         run = HistoryRun(
             runID: runID, workflow: workflow, caseName: o["case"]?.stringValue, status: o["status"]?.stringValue ?? "running",
             startedAt: startedAt, finishedAt: finishedAt, durationMilliseconds: duration, folder: folder, calls: calls.count,
-            promptTokens: calls.reduce(0) { $0 + $1.promptTokens }, completionTokens: calls.reduce(0) { $0 + $1.completionTokens },
+            promptTokens: calls.reduce(0) { $0 + $1.countedPromptTokens },
+            completionTokens: calls.reduce(0) { $0 + $1.countedCompletionTokens },
             totalTokens: totalTokens,
             costUSD: cost, unknownCostCalls: calls.count - knownCosts.count, cacheHits: calls.count { $0.cacheHit },
             retries: calls.reduce(0) { $0 + $1.retries }, resumes: Self.int(o["resumes"]) ?? 0, pid: pid)

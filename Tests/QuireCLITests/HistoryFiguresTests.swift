@@ -1,0 +1,68 @@
+import Foundation
+import QuireCore
+import QuireTestSupport
+import Testing
+
+/// The figures `quire runs`, `show` and `stats` give for cache hits, refused and failed calls, and small costs:
+/// the same as the manifests say.
+@Suite("CLI: run history figures", .serialized)
+struct HistoryFiguresTests {
+    static func json(_ result: CLI.Result) throws -> Value {
+        try JSONText.decode(result.stdout)
+    }
+
+    static func int(_ value: Value?) -> Int? {
+        if case .int(let i) = value { return i }
+        return nil
+    }
+
+    @Test func aRunAnsweredFromTheCacheCountsNoTokens() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let dir = try CostCommandTests.workspace(server: server)
+        let first = try await CLI.run(["run", "ask", "--var", "topic=caches"], in: dir.url)
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try await CLI.run(["run", "ask", "--var", "topic=caches"], in: dir.url)
+        #expect(second.stderr.contains("succeeded: 0 tokens (0 prompt + 0 completion), $0, 1 cache hit"), "\(second.stderr)")
+
+        let checkRuns = {
+            let runs = try await Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue?.compactMap(\.objectValue) ?? []
+            try #require(runs.count == 2)
+            for run in runs {
+                let manifest = try RunCommandTests.manifest(dir, try #require(run["folder"]?.stringValue))
+                let usage = manifest["usage"]?.objectValue
+                #expect(run["total_tokens"] == usage?["total_tokens"])
+                #expect(run["prompt_tokens"] == usage?["prompt_tokens"])
+                #expect(run["completion_tokens"] == usage?["completion_tokens"])
+            }
+            #expect(runs[0]["total_tokens"] == 0, "the newest run was answered from the cache")
+            #expect(runs[0]["cache_hits"] == 1)
+            #expect(runs[1]["total_tokens"] == 10)
+        }
+        try await checkRuns()
+        let table = try await CLI.run(["runs"], in: dir.url).stdout
+        // RUN WORKFLOW STATUS STARTED(date time) DURATION CALLS TOKENS COST CACHE-HITS
+        let newest = try #require(table.split(separator: "\n").dropFirst().first).split(separator: " ")
+        #expect(newest.count == 10 && newest[6] == "1" && newest[7] == "0" && newest[9] == "1", "\(table)")
+
+        let latest = try await Self.json(CLI.run(["runs", "--json", "--limit", "1"], in: dir.url))
+        let id = try #require(latest.listValue?.first?.objectValue?["run_id"]?.stringValue)
+        let show = try await CLI.run(["show", id], in: dir.url).stdout
+        #expect(show.contains("total: 1 call, 0 tokens (0 in + 0 out)"), "\(show)")
+        #expect(show.contains("(4)") && show.contains("(6)") && show.contains("hit"), "a hit's own usage is shown, marked: \(show)")
+
+        // Stats count the tokens of the call that was sent, and the hit apart.
+        let stats = try await Self.json(CLI.run(["stats", "--json"], in: dir.url))
+        let total = try #require(stats.objectValue?["total"]?.objectValue)
+        #expect(Self.int(total["calls"]) == 2)
+        #expect(Self.int(total["prompt_tokens"]) == 4)
+        #expect(Self.int(total["completion_tokens"]) == 6)
+        #expect(Self.int(total["total_tokens"]) == 10)
+        #expect(Self.int(total["cache_hits"]) == 1)
+
+        // Rebuilt from the manifests: the same figures.
+        #expect(try await CLI.run(["history", "rebuild"], in: dir.url).status == 0)
+        try await checkRuns()
+    }
+}
