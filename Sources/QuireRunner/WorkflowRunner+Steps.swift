@@ -169,7 +169,8 @@ extension WorkflowRunner {
             await limiter.release(permit)
         } catch {
             await limiter.release(permit)
-            call.status = .failed
+            // A call the budget did not allow was never sent: refused, not failed.
+            call.status = error.kind == .budgetExceeded ? .refused : .failed
             call.error = error.message
             call.retries = max(0, error.attempts - 1)
             // Its attempts and back-off waits, as the client measured them (else as measured here); 0 when nothing was sent.
@@ -184,7 +185,7 @@ extension WorkflowRunner {
                     "run.budget-exceeded", "\(label): \(error.message); the run stops here",
                     suggestion: "continue with a bigger budget: --resume with a higher --max-cost / --max-tokens")
             }
-            return ItemOutcome(value: nil, diagnostics: [diagnostic], retries: call.retries, called: true)
+            return ItemOutcome(value: nil, diagnostics: [diagnostic], retries: call.retries, called: call.status != .refused)
         }
         call.responseModel = completion.model
         call.usage = Usage(

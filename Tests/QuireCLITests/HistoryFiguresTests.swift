@@ -66,3 +66,54 @@ struct HistoryFiguresTests {
         try await checkRuns()
     }
 }
+
+extension HistoryFiguresTests {
+    @Test func callsTheBudgetRefusedAreNeitherCallsNorLatencies() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        HistoryCommandTests.answer(server, titles: ["One", "Two", "Three"])
+        let dir = try CostCommandTests.workspace(server: server)
+        // The estimate (the plan: its prompt and max_tokens) says how much the plan may take; a little
+        // more lets the plan go, and refuses every section (each up to 400 tokens more).
+        let probe = try await CLI.run(["run", "publishing-report", "--var", "topic=Budgets", "--max-tokens", "1"], in: dir.url)
+        let words = probe.stderr.split(separator: " ")
+        let estimate = try #require(words.firstIndex(of: "estimated").flatMap { Int(words[$0 + 1]) }, "\(probe.stderr)")
+        let run = try await CLI.run(
+            ["run", "publishing-report", "--var", "topic=Budgets", "--max-tokens", String(estimate + 10), "--out", "output/b"], in: dir.url)
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("[run.budget-exceeded]"), "\(run.stderr)")
+        #expect(server.chatRequestCount == 1, "only the plan was sent")
+        let manifest = try RunCommandTests.manifest(dir, "output/b")
+        let sections = manifest["steps"]?.objectValue?["sections"]?.objectValue?["calls"]?.listValue?.compactMap(\.objectValue) ?? []
+        #expect(sections.count == 3)
+        #expect(sections.allSatisfy { $0["status"] == "refused" }, "\(sections)")
+        #expect(manifest["calls"] == 1, "a refused call is no model call")
+
+        let runs = try await Self.json(CLI.run(["runs", "--json"], in: dir.url)).listValue?.compactMap(\.objectValue) ?? []
+        #expect(runs.first?["calls"] == 1)
+        let table = try await CLI.run(["runs"], in: dir.url).stdout
+        let row = try #require(table.split(separator: "\n").dropFirst().first).split(separator: " ")
+        #expect(row.count == 10 && row[6] == "1", "CALLS: \(table)")
+
+        let id = try #require(runs.first?["run_id"]?.stringValue)
+        let show = try await CLI.run(["show", id], in: dir.url).stdout
+        let refusedRows = show.split(separator: "\n").filter { $0.hasPrefix("  sections[") }
+        #expect(refusedRows.count == 3)
+        #expect(refusedRows.allSatisfy { $0.contains("refused (not sent)") && !$0.contains("failed") && !$0.contains("0.00s") }, "\(show)")
+        #expect(show.contains("total: 1 call,"), "\(show)")
+        let shown = try await Self.json(CLI.run(["show", id, "--json"], in: dir.url))
+        let steps = shown.objectValue?["steps"]?.listValue?.compactMap(\.objectValue) ?? []
+        let shownCalls = steps.first { $0["id"] == "sections" }?["calls"]?.listValue?.compactMap(\.objectValue) ?? []
+        #expect(shownCalls.map { $0["status"] } == ["refused", "refused", "refused"])
+
+        // Stats: one call, whose latency is every percentile; no group for the refused step.
+        let planLatency = try #require(Self.int(manifest["steps"]?.objectValue?["plan"]?.objectValue?["calls"]?.listValue?.first?.objectValue?["latency_ms"]))
+        let stats = try await Self.json(CLI.run(["stats", "--by", "step", "--json"], in: dir.url)).objectValue
+        let total = stats?["total"]?.objectValue
+        #expect(Self.int(total?["calls"]) == 1)
+        #expect(Self.int(total?["latency_ms"]?.objectValue?["p50"]) == planLatency)
+        #expect(stats?["groups"]?.listValue?.compactMap { $0.objectValue?["key"] } == ["publishing-report/plan"])
+        #expect(try await CLI.run(["history", "rebuild"], in: dir.url).stdout == "rebuilt .quire/history.sqlite: 1 run, 1 call\n")
+    }
+}

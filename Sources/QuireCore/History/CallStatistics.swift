@@ -47,7 +47,9 @@ public struct CallStatistics: Sendable, Hashable {
         public var retries: Int
         public var cacheHits: Int
 
+        /// The figures of `calls`; calls the budget refused (never sent) are left out.
         public init(key: String, calls: [HistoryCall]) {
+            let calls = calls.filter { !$0.isRefused }
             self.key = key
             self.calls = calls.count
             // Cache hits sent nothing: their recorded usage is the original call's and is not counted.
@@ -91,6 +93,8 @@ public struct CallStatistics: Sendable, Hashable {
 
     public init(samples: [Sample], by grouping: Grouping) {
         self.grouping = grouping
+        // Calls the budget refused were never sent: no model call, no latency, no group of their own.
+        let samples = samples.filter { !$0.call.isRefused }
         var byKey: [String: [HistoryCall]] = [:]
         for sample in samples { byKey[sample.key(grouping), default: []].append(sample.call) }
         groups = byKey.keys.sorted().map { Group(key: $0, calls: byKey[$0]!) }

@@ -4,6 +4,7 @@ public struct HistoryCall: Sendable, Hashable {
     public var stepID: String
     /// 1-based fan-out item, nil for a plain step.
     public var item: Int?
+    /// `succeeded`, `failed`, or `refused` (the budget did not allow it: never sent), as the manifest says.
     public var status: String
     public var provider: String
     public var model: String
@@ -62,6 +63,10 @@ public struct HistoryCall: Sendable, Hashable {
             "request_sha256": .string(requestSHA256),
         ]
     }
+
+    /// Refused by the run's budget and never sent: recorded, but no model call — not counted as a call,
+    /// nor as a latency.
+    public var isRefused: Bool { status == "refused" }
 
     /// The prompt tokens that count in totals: none for a cache hit, whose usage is the original call's,
     /// kept for information (as the manifest's usage totals count only calls that reached the provider).

@@ -18,11 +18,13 @@ extension HistoryRecord {
             var rows = [["CALL", "MODEL", "IN", "OUT", "LATENCY", "FINISH", "RETRIES", "COST", "CACHE"]]
             for call in calls {
                 // A cache hit's tokens are the original call's: shown in parentheses, never counted.
-                let tokens = { (n: Int) in call.cacheHit ? "(\(n))" : String(n) }
+                // A refused call was never sent: it has no tokens and no latency.
+                let tokens = { (n: Int) in call.isRefused ? "—" : call.cacheHit ? "(\(n))" : String(n) }
                 rows.append([
                     call.label, call.model, tokens(call.promptTokens), tokens(call.completionTokens),
-                    HistoryFormat.duration(milliseconds: call.latencyMilliseconds),
-                    call.status == "succeeded" ? (call.finishReason ?? "—") : call.status, String(call.retries),
+                    call.isRefused ? "—" : HistoryFormat.duration(milliseconds: call.latencyMilliseconds),
+                    call.isRefused ? "refused (not sent)" : call.status == "succeeded" ? (call.finishReason ?? "—") : call.status,
+                    String(call.retries),
                     HistoryFormat.cost(call.costUSD), call.cacheHit ? "hit" : "—",
                 ])
             }

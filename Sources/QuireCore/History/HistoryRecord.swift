@@ -57,7 +57,9 @@ public struct HistoryRecord: Sendable, Hashable {
             }
         }
 
-        let knownCosts = calls.compactMap(\.costUSD)
+        // Calls the budget refused were never sent: they stay in `calls` (`show` lists them) but count nowhere.
+        let sent = calls.filter { !$0.isRefused }
+        let knownCosts = sent.compactMap(\.costUSD)
         let cost: Double? = knownCosts.isEmpty ? Self.number(o["cost_usd"]) : knownCosts.reduce(0, +)
         var duration: Int?
         if let finishedAt, let start = ISOTimestamp.milliseconds(startedAt), let end = ISOTimestamp.milliseconds(finishedAt) {
@@ -65,12 +67,12 @@ public struct HistoryRecord: Sendable, Hashable {
         }
         run = HistoryRun(
             runID: runID, workflow: workflow, caseName: o["case"]?.stringValue, status: o["status"]?.stringValue ?? "running",
-            startedAt: startedAt, finishedAt: finishedAt, durationMilliseconds: duration, folder: folder, calls: calls.count,
-            promptTokens: calls.reduce(0) { $0 + $1.countedPromptTokens },
-            completionTokens: calls.reduce(0) { $0 + $1.countedCompletionTokens },
+            startedAt: startedAt, finishedAt: finishedAt, durationMilliseconds: duration, folder: folder, calls: sent.count,
+            promptTokens: sent.reduce(0) { $0 + $1.countedPromptTokens },
+            completionTokens: sent.reduce(0) { $0 + $1.countedCompletionTokens },
             totalTokens: totalTokens,
-            costUSD: cost, unknownCostCalls: calls.count - knownCosts.count, cacheHits: calls.count { $0.cacheHit },
-            retries: calls.reduce(0) { $0 + $1.retries }, resumes: Self.int(o["resumes"]) ?? 0, pid: pid)
+            costUSD: cost, unknownCostCalls: sent.count - knownCosts.count, cacheHits: sent.count { $0.cacheHit },
+            retries: sent.reduce(0) { $0 + $1.retries }, resumes: Self.int(o["resumes"]) ?? 0, pid: pid)
         self.steps = steps
         self.calls = calls
     }

@@ -82,7 +82,8 @@ public struct RunManifest: Sendable, Hashable {
             "usage": usage.value,
             "resumes": .int(resumes),
         ]
-        let calls = steps.values.flatMap(\.calls)
+        // A call the budget refused was never sent: it is recorded on its step, but is no model call.
+        let calls = steps.values.flatMap(\.calls).filter { $0.status != .refused }
         if let reusesRun { object["reuses_run"] = .string(reusesRun) }
         object["calls"] = .int(calls.count)
         object["retries"] = .int(calls.reduce(0) { $0 + $1.retries })
