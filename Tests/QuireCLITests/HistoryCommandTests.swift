@@ -305,7 +305,7 @@ struct HistoryCommandTests {
         #expect(run["cache_hits"] == 1)
         #expect(run["duration_ms"] == 4500)
         let table = try await CLI.run(["runs"], in: dir.url).stdout
-        #expect(table.contains("$0.7500+"), "\(table)")
+        #expect(table.contains("$0.75+"), "\(table)")
         #expect(table.contains("4.50s"))
 
         let stats = try await Self.json(CLI.run(["stats", "--json"], in: dir.url)).objectValue
@@ -321,7 +321,7 @@ struct HistoryCommandTests {
         let show = try await CLI.run(["show", "20261122-093015-3f2a"], in: dir.url).stdout
         #expect(show.contains("sections[1]"))
         #expect(show.contains("hit"))
-        #expect(show.contains("cost $0.7500+ (1 call of unknown cost)"))
+        #expect(show.contains("cost $0.75+ (1 call of unknown cost)"))
     }
 
     @Test func lookingAtAFolderWithoutAHistoryLeavesNothingBehind() async throws {

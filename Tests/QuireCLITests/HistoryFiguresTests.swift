@@ -117,3 +117,61 @@ extension HistoryFiguresTests {
         #expect(try await CLI.run(["history", "rebuild"], in: dir.url).stdout == "rebuilt .quire/history.sqlite: 1 run, 1 call\n")
     }
 }
+
+extension HistoryFiguresTests {
+    /// A finished run of one plain step whose calls cost `costs` (a number, or null when unknown).
+    static func manifest(runID: String, startedAt: String, costs: [Value], reusedFrom: String? = nil) -> Value {
+        let calls: [Value] = costs.enumerated().map { index, cost in
+            [
+                "item": .int(index + 1), "status": "succeeded", "provider": "openai", "model": "gpt-4o-mini",
+                "parameters": ["temperature": 0.2], "request_sha256": "r", "usage": ["prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15],
+                "latency_ms": 100, "finish_reason": "stop", "retries": 0, "cost_usd": cost, "cache_hit": false,
+            ]
+        }
+        return [
+            "format_version": 1, "quire_version": "0.1.0", "run_id": .string(runID),
+            "workflow": ["name": "publishing-report", "path": "workflows/publishing-report.yaml", "sha256": "x"],
+            "case": nil, "status": "succeeded", "started_at": .string(startedAt), "finished_at": .string(startedAt),
+            "inputs": ["topic": "Prices"], "order": ["sections"], "artifacts": [], "resumes": 0,
+            "steps": [
+                "sections": [
+                    "id": "sections", "kind": "prompt-fan-out", "status": "succeeded", "outputs": [],
+                    "prompt": ["name": "section-writer", "version": 1, "path": "", "sha256": "t"], "calls": .list(calls),
+                ],
+            ],
+        ]
+    }
+
+    @Test func smallCostsKeepTheirDigitsAndFreeIsZero() async throws {
+        let dir = try TemporaryDirectory()
+        var files = ExampleWorkspace.files
+        files["output/publishing-report/20261122-093015-aaaaaa/manifest.json"] = JSONText.encode(
+            Self.manifest(runID: "20261122-093015-aaaaaa", startedAt: "2026-11-22T09:30:15.000Z", costs: [0.0000272]), pretty: true)
+        files["output/publishing-report/20261122-093016-bbbbbb/manifest.json"] = JSONText.encode(
+            Self.manifest(runID: "20261122-093016-bbbbbb", startedAt: "2026-11-22T09:30:16.000Z", costs: [0, 0]), pretty: true)
+        try dir.write(files)
+        #expect(try await CLI.run(["history", "rebuild"], in: dir.url).status == 0)
+
+        let table = try await CLI.run(["runs"], in: dir.url).stdout
+        let lines = table.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(table)")
+        #expect(lines[1].hasPrefix("20261122-093016-bbbbbb") && lines[1].contains(" $0 "), "free: \(table)")
+        #expect(lines[2].hasPrefix("20261122-093015-aaaaaa") && lines[2].contains(" $0.0000272 "), "cheap: \(table)")
+        // Right-aligned: every row's COST cell ends in the same column as its header.
+        let costEnd = try #require(lines[0].range(of: "COST")?.upperBound).utf16Offset(in: lines[0])
+        for line in lines.dropFirst() {
+            let cell = try #require(line.range(of: "$0")).lowerBound
+            let end = line[cell...].firstIndex(of: " ").map { $0.utf16Offset(in: line) }
+            #expect(end == costEnd, "\(table)")
+        }
+
+        let cheap = try await CLI.run(["show", "20261122-093015"], in: dir.url).stdout
+        #expect(cheap.contains(" $0.0000272 "), "\(cheap)")
+        #expect(cheap.contains("cost $0.0000272"), "\(cheap)")
+        let free = try await CLI.run(["show", "20261122-093016"], in: dir.url).stdout
+        #expect(free.contains("cost $0"), "\(free)")
+        #expect(!free.contains("$0.0000"), "\(free)")
+        let stats = try await CLI.run(["stats"], in: dir.url).stdout
+        #expect(stats.contains("$0.0000272"), "\(stats)")
+    }
+}
