@@ -78,7 +78,7 @@ public struct CallStatistics: Sendable, Hashable {
                     "p50": p50LatencyMilliseconds.map(Value.int) ?? .null,
                     "p95": p95LatencyMilliseconds.map(Value.int) ?? .null,
                 ],
-                "cost_usd": costUSD.map(Value.double) ?? .null,
+                "cost_usd": USDAmount.value(costUSD),
                 "unknown_cost_calls": .int(unknownCostCalls),
                 "retries": .int(retries),
                 "cache_hits": .int(cacheHits),

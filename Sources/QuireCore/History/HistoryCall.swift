@@ -57,7 +57,7 @@ public struct HistoryCall: Sendable, Hashable {
             "latency_ms": .int(latencyMilliseconds),
             "finish_reason": finishReason.map(Value.string) ?? .null,
             "retries": .int(retries),
-            "cost_usd": costUSD.map(Value.double) ?? .null,
+            "cost_usd": USDAmount.value(costUSD),
             "cache_hit": .bool(cacheHit),
             "parameters": (try? JSONText.decode(parametersJSON)) ?? .object([:]),
             "request_sha256": .string(requestSHA256),

@@ -60,7 +60,7 @@ public struct HistoryRecord: Sendable, Hashable {
         // Calls the budget refused were never sent: they stay in `calls` (`show` lists them) but count nowhere.
         let sent = calls.filter { !$0.isRefused }
         let knownCosts = sent.compactMap(\.costUSD)
-        let cost: Double? = knownCosts.isEmpty ? Self.number(o["cost_usd"]) : knownCosts.reduce(0, +)
+        let cost: Double? = knownCosts.isEmpty ? Self.number(o["cost_usd"]) : USDAmount.rounded(knownCosts.reduce(0, +))
         var duration: Int?
         if let finishedAt, let start = ISOTimestamp.milliseconds(startedAt), let end = ISOTimestamp.milliseconds(finishedAt) {
             duration = max(0, end - start)

@@ -87,7 +87,7 @@ public struct RunManifest: Sendable, Hashable {
         if let reusesRun { object["reuses_run"] = .string(reusesRun) }
         object["calls"] = .int(calls.count)
         object["retries"] = .int(calls.reduce(0) { $0 + $1.retries })
-        object["cost_usd"] = costUSD.map(Value.double) ?? .null
+        object["cost_usd"] = USDAmount.value(costUSD)
         object["cache_hits"] = .int(calls.filter(\.cacheHit).count)
         return .object(object)
     }

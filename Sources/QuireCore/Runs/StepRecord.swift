@@ -53,7 +53,7 @@ public struct StepRecord: Sendable, Hashable {
             "outputs": .list(outputs.map(Value.string)),
             "calls": .list(calls.map(\.value)),
             "usage": totalUsage.value,
-            "cost_usd": costUSD.map(Value.double) ?? .null,
+            "cost_usd": USDAmount.value(costUSD),
         ]
         if let error { o["error"] = .string(error) }
         if !warnings.isEmpty { o["warnings"] = .list(warnings.map(Value.string)) }
@@ -166,7 +166,7 @@ public struct CallRecord: Sendable, Hashable {
             "latency_ms": .int(latencyMilliseconds),
             "finish_reason": finishReason.map(Value.string) ?? .null,
             "retries": .int(retries),
-            "cost_usd": costUSD.map(Value.double) ?? .null,
+            "cost_usd": USDAmount.value(costUSD),
             "cache_hit": .bool(cacheHit),
         ]
         if let item { o["item"] = .int(item) }
