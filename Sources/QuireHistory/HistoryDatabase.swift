@@ -189,6 +189,15 @@ public final class HistoryDatabase: Sendable {
         }
     }
 
+    /// The ids of the runs whose id starts with `prefix`, newest first.
+    public func runIDs(withPrefix prefix: String) throws(HistoryError) -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT run_id FROM runs WHERE substr(run_id, 1, ?) = ? ORDER BY started_at DESC, run_id DESC",
+                arguments: [prefix.count, prefix])
+        }
+    }
+
     /// A run with its steps and calls, or nil when the history has no such run.
     public func record(runID: String) throws(HistoryError) -> HistoryRecord? {
         try read { db in

@@ -29,6 +29,12 @@ struct DiffCommand: AsyncParsableCommand {
     @Flag(help: "Print the comparison as JSON on stdout.")
     var json = false
 
+    func validate() throws {
+        for id in [runA, runB] where id.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("a run id is empty; give two run ids, or prefixes only one run has each (see `quire runs`)")
+        }
+    }
+
     func run() async throws {
         let history = try HistoryAccess(global: global)
         let (manifestA, filesA) = try load(runA, history: history)

@@ -25,6 +25,12 @@ struct ShowCommand: AsyncParsableCommand {
     @Flag(help: "Print the run as JSON on stdout.")
     var json = false
 
+    func validate() throws {
+        if runID.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("the run id is empty; give a run id, or a prefix only one run has (see `quire runs`)")
+        }
+    }
+
     func run() async throws {
         let history = try HistoryAccess(global: global)
         let record: HistoryRecord

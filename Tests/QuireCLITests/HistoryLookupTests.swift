@@ -1,0 +1,64 @@
+import Foundation
+import QuireCore
+import QuireTestSupport
+import Testing
+
+/// Finding runs in the history: prefixes, missing folders, and what `quire runs` leaves out.
+@Suite("CLI: finding runs in the history", .serialized)
+struct HistoryLookupTests {
+    /// A workspace whose history holds `count` runs started one second apart on 2026-12-06
+    /// (`20261206-0930SS-<n>`), rebuilt from their manifests.
+    static func workspace(runs count: Int, workflow: String = "publishing-report") async throws -> (TemporaryDirectory, [String]) {
+        let dir = try TemporaryDirectory()
+        var files = ExampleWorkspace.files
+        var ids: [String] = []
+        for n in 0..<count {
+            let second = n < 10 ? "0\(n)" : "\(n)"
+            let id = "20261206-0930\(second)-00000\(n % 10)"
+            ids.append(id)
+            var manifest = HistoryFiguresTests.manifest(runID: id, startedAt: "2026-12-06T09:30:\(second).000Z", costs: [0.001]).objectValue!
+            manifest["workflow"] = ["name": .string(workflow), "path": .string("workflows/\(workflow).yaml"), "sha256": "x"]
+            files["output/\(workflow)/\(id)/manifest.json"] = JSONText.encode(.object(manifest), pretty: true)
+        }
+        try dir.write(files)
+        let rebuilt = try await CLI.run(["history", "rebuild"], in: dir.url)
+        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        return (dir, ids)
+    }
+
+    @Test func anAmbiguousPrefixSaysHowManyRunsItMatchesAndListsThem() async throws {
+        let (dir, ids) = try await Self.workspace(runs: 6)
+        let show = try await CLI.run(["show", "20261206"], in: dir.url)
+        #expect(show.status == 64)
+        #expect(show.stderr.contains("'20261206' matches 6 runs; give more of the id: "), "\(show.stderr)")
+        #expect(!show.stderr.contains("no run"), "\(show.stderr)")
+        for id in ids { #expect(show.stderr.contains(id), "all six are listed: \(show.stderr)") }
+        #expect(show.stderr.contains("[history.unknown-run]"))
+        let diff = try await CLI.run(["diff", "20261206", ids[0]], in: dir.url)
+        #expect(diff.status == 64)
+        #expect(diff.stderr.contains("'20261206' matches 6 runs"), "\(diff.stderr)")
+        // A prefix only one run has is enough.
+        let unique = try await CLI.run(["show", String(ids[5].prefix(15))], in: dir.url)
+        #expect(unique.status == 0, "\(unique.stderr)")
+        #expect(unique.stdout.hasPrefix("run \(ids[5]) "))
+
+        let (many, manyIDs) = try await Self.workspace(runs: 13)
+        let listed = try await CLI.run(["show", "2026"], in: many.url)
+        #expect(listed.stderr.contains("'2026' matches 13 runs; give more of the id: "), "\(listed.stderr)")
+        #expect(listed.stderr.contains(", … and 3 more"), "\(listed.stderr)")
+        #expect(listed.stderr.contains(manyIDs[12]) && !listed.stderr.contains(manyIDs[0]), "the newest ten: \(listed.stderr)")
+    }
+
+    @Test func anEmptyRunIDIsAUsageError() async throws {
+        let (dir, ids) = try await Self.workspace(runs: 2)
+        let show = try await CLI.run(["show", ""], in: dir.url)
+        #expect(show.status == 64, "\(show.stdout)\(show.stderr)")
+        #expect(show.stderr.contains("the run id is empty"), "\(show.stderr)")
+        #expect(show.stdout.isEmpty)
+        let blank = try await CLI.run(["show", " "], in: dir.url)
+        #expect(blank.status == 64)
+        let diff = try await CLI.run(["diff", ids[0], ""], in: dir.url)
+        #expect(diff.status == 64, "\(diff.stdout)\(diff.stderr)")
+        #expect(diff.stderr.contains("a run id is empty"), "\(diff.stderr)")
+    }
+}
