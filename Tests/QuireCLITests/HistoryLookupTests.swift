@@ -61,4 +61,28 @@ struct HistoryLookupTests {
         #expect(diff.status == 64, "\(diff.stdout)\(diff.stderr)")
         #expect(diff.stderr.contains("a run id is empty"), "\(diff.stderr)")
     }
+
+    @Test func aDeletedRunFolderIsNamedNotDumped() async throws {
+        let (dir, ids) = try await Self.workspace(runs: 3)
+        let fm = FileManager.default
+        try fm.removeItem(at: dir.url.appendingPathComponent("output/publishing-report/\(ids[1])"))
+        let gone = try await CLI.run(["diff", ids[0], ids[1]], in: dir.url)
+        #expect(gone.status == 64)
+        #expect(gone.stderr.contains(
+            "error: cannot compare run \(ids[1]): its run folder output/publishing-report/\(ids[1])/ is gone (deleted or moved?) [history.missing-run-folder]"),
+            "\(gone.stderr)")
+        #expect(gone.stderr.contains("quire history rebuild"))
+        #expect(!gone.stderr.contains("NSCocoaErrorDomain") && !gone.stderr.contains("UserInfo"), "\(gone.stderr)")
+
+        try fm.removeItem(at: dir.url.appendingPathComponent("output/publishing-report/\(ids[2])/manifest.json"))
+        let noManifest = try await CLI.run(["diff", ids[2], ids[0]], in: dir.url)
+        #expect(noManifest.status == 64)
+        #expect(noManifest.stderr.contains("its manifest output/publishing-report/\(ids[2])/manifest.json is missing"), "\(noManifest.stderr)")
+
+        try dir.write(["output/publishing-report/\(ids[0])/manifest.json": "{ not json"])
+        let damaged = try await CLI.run(["diff", ids[0], ids[0]], in: dir.url)
+        #expect(damaged.status == 64)
+        #expect(damaged.stderr.contains("cannot read output/publishing-report/\(ids[0])/manifest.json: 1:"), "\(damaged.stderr)")
+        #expect(damaged.stderr.contains("[history.unreadable-run]"))
+    }
 }

@@ -61,6 +61,15 @@ struct DiffCommand: AsyncParsableCommand {
         return matches.count == 1 ? "\(output)/\(matches[0])/\(id)" : nil
     }
 
+    /// Why a manifest could not be read, in a few words (never Foundation's error dump).
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as JSONParseError: "\(error)"
+        case let error as ManifestError: error.description
+        default: error.localizedDescription
+        }
+    }
+
     /// A run's manifest and the text of every output and artifact it lists.
     func load(_ id: String, history: HistoryAccess) throws -> (RunManifest, [String: String]) {
         let folder: String
@@ -76,17 +85,26 @@ struct DiffCommand: AsyncParsableCommand {
         } catch let error as HistoryError {
             throw history.fail(error)
         }
+        let base = history.root.appendingPathComponent(folder)
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: base.appendingPathComponent("manifest.json").path) {
+            // The history still knows the run, but its folder was deleted or moved.
+            let what = fm.fileExists(atPath: base.path) ? "its manifest \(folder)/manifest.json is missing" : "its run folder \(folder)/ is gone"
+            global.report([.error(
+                "history.missing-run-folder", "cannot compare run \(id): \(what) (deleted or moved?)",
+                suggestion: "`quire history rebuild` forgets the runs whose folders are gone")], sources: [:])
+            throw ExitCodes.usage
+        }
         let value: Value
         let manifest: RunManifest
         do {
             value = try ManifestFile.value(workspaceRoot: history.root, folder: folder)
             manifest = try RunManifest(value: value)
         } catch {
-            global.report([.error("history.unreadable-run", "cannot read \(folder)/manifest.json: \(error)")], sources: [:])
+            global.report([.error("history.unreadable-run", "cannot read \(folder)/manifest.json: \(Self.reason(error))")], sources: [:])
             throw ExitCodes.usage
         }
         var files: [String: String] = [:]
-        let base = history.root.appendingPathComponent(folder)
         for path in manifest.steps.values.flatMap(\.outputs) + manifest.artifacts {
             if let data = try? Data(contentsOf: base.appendingPathComponent(path)) { files[path] = String(decoding: data, as: UTF8.self) }
         }
