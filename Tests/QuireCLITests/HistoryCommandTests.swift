@@ -144,7 +144,10 @@ struct HistoryCommandTests {
         #expect(steps[1]["calls"]?.listValue?.count == 3)
         #expect(steps[1]["calls"]?.listValue?.first?.objectValue?["finish_reason"] == "stop")
         #expect(steps[1]["calls"]?.listValue?.first?.objectValue?["cost_usd"] == .null)
-        let showText = try await CLI.run(["show", String(id.prefix(17))], in: dir.url)
+        // The shortest prefix from 17 characters on that the other run (maybe started in the same second) does not share.
+        let other = try #require(runs.first?.objectValue?["run_id"]?.stringValue)
+        let prefix = try #require((17...id.count).map { String(id.prefix($0)) }.first { !other.hasPrefix($0) })
+        let showText = try await CLI.run(["show", prefix], in: dir.url)
         #expect(showText.status == 0, "a unique prefix is enough: \(showText.stderr)")
         #expect(showText.stdout.contains("publishing-plan@v2 sha256:"))
         #expect(showText.stdout.contains("sections[3]"))
