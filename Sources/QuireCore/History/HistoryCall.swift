@@ -19,11 +19,14 @@ public struct HistoryCall: Sendable, Hashable {
     /// The parameters sent, as canonical JSON (sorted keys).
     public var parametersJSON: String
     public var requestSHA256: String
+    /// Why the call failed (or was refused), as the manifest says; nil when it succeeded.
+    public var error: String?
 
     public init(
         runID: String, stepID: String, item: Int? = nil, status: String, provider: String, model: String, promptTokens: Int = 0,
         completionTokens: Int = 0, latencyMilliseconds: Int = 0, finishReason: String? = nil, retries: Int = 0,
-        costUSD: Double? = nil, cacheHit: Bool = false, parametersJSON: String = "{}", requestSHA256: String = ""
+        costUSD: Double? = nil, cacheHit: Bool = false, parametersJSON: String = "{}", requestSHA256: String = "",
+        error: String? = nil
     ) {
         self.runID = runID
         self.stepID = stepID
@@ -40,6 +43,7 @@ public struct HistoryCall: Sendable, Hashable {
         self.cacheHit = cacheHit
         self.parametersJSON = parametersJSON
         self.requestSHA256 = requestSHA256
+        self.error = error
     }
 
     /// `plan` or `sections[3]`.

@@ -38,7 +38,7 @@ public struct HistoryRecord: Sendable, Hashable {
                 runID: runID, stepID: id, position: position, kind: step["kind"]?.stringValue ?? "prompt",
                 status: step["status"]?.stringValue ?? "pending", promptName: prompt["name"]?.stringValue ?? "",
                 promptVersion: Self.int(prompt["version"]) ?? 0, promptSHA256: prompt["sha256"]?.stringValue ?? "",
-                error: step["error"]?.stringValue))
+                error: step["error"]?.stringValue, reusedFrom: step["reused_from"]?.stringValue))
             let stepCalls = (step["calls"]?.listValue ?? []).compactMap(\.objectValue)
             for call in stepCalls.sorted(by: { (Self.int($0["item"]) ?? 0) < (Self.int($1["item"]) ?? 0) }) {
                 let usage = call["usage"]?.objectValue ?? [:]
@@ -53,7 +53,7 @@ public struct HistoryRecord: Sendable, Hashable {
                     retries: Self.int(call["retries"]) ?? 0, costUSD: Self.number(call["cost_usd"]),
                     cacheHit: call["cache_hit"] == .bool(true),
                     parametersJSON: JSONText.encode(call["parameters"] ?? .object([:]), pretty: false),
-                    requestSHA256: call["request_sha256"]?.stringValue ?? ""))
+                    requestSHA256: call["request_sha256"]?.stringValue ?? "", error: call["error"]?.stringValue))
             }
         }
 
