@@ -98,7 +98,7 @@ extension HistoryFiguresTests {
 
         let id = try #require(runs.first?["run_id"]?.stringValue)
         let show = try await CLI.run(["show", id], in: dir.url).stdout
-        let refusedRows = show.split(separator: "\n").filter { $0.hasPrefix("  sections[") }
+        let refusedRows = show.split(separator: "\n").filter { $0.hasPrefix("  sections[") && $0.contains("fake-model") }
         #expect(refusedRows.count == 3)
         #expect(refusedRows.allSatisfy { $0.contains("refused (not sent)") && !$0.contains("failed") && !$0.contains("0.00s") }, "\(show)")
         #expect(show.contains("total: 1 call,"), "\(show)")
@@ -173,5 +173,44 @@ extension HistoryFiguresTests {
         #expect(!free.contains("$0.0000"), "\(free)")
         let stats = try await CLI.run(["stats"], in: dir.url).stdout
         #expect(stats.contains("$0.0000272"), "\(stats)")
+    }
+}
+
+extension HistoryFiguresTests {
+    @Test func showGivesTheFinishReasonAndEachFailedItemsOwnError() async throws {
+        let server = FakeOpenAIServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        HistoryCommandTests.answer(server, titles: ["One", "Two", "Three"])
+        let dir = try RunCommandTests.workspace(server: server)
+        // The sections are answered in prose (finish reason `stop`), which their `json` post-processor refuses.
+        let workflow = try dir.read("workflows/publishing-report.yaml").replacingOccurrences(of: "    post: [trim]\n", with: "    post: [trim, json]\n")
+        try dir.write(["workflows/publishing-report.yaml": workflow])
+        let run = try await CLI.run(["run", "publishing-report", "--var", "topic=Errors", "--out", "output/e"], in: dir.url)
+        #expect(run.status == 1, "\(run.stderr)")
+        let manifest = try RunCommandTests.manifest(dir, "output/e")
+        let calls = manifest["steps"]?.objectValue?["sections"]?.objectValue?["calls"]?.listValue?.compactMap(\.objectValue) ?? []
+        #expect(calls.count == 3 && calls.allSatisfy { $0["finish_reason"] == "stop" && $0["status"] == "failed" }, "\(calls)")
+        let id = try #require(manifest["run_id"]?.stringValue)
+
+        let show = try await CLI.run(["show", id], in: dir.url).stdout
+        let lines = show.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("  CALL ") })
+        #expect(header.contains(" STATUS ") && header.contains(" FINISH "), "\(show)")
+        let rows = lines.filter { $0.hasPrefix("  sections[") && $0.contains("fake-model") }
+        #expect(rows.count == 3, "\(show)")
+        for row in rows {
+            let cells = row.split(separator: " ")
+            #expect(cells[2] == "failed" && cells[6] == "stop", "the status and the finish reason apart: \(row)")
+        }
+        for item in 1...3 {
+            #expect(lines.contains { $0.hasPrefix("  sections[\(item)]: post-processing failed: ") }, "item \(item)'s own error: \(show)")
+        }
+
+        let shown = try await Self.json(CLI.run(["show", id, "--json"], in: dir.url))
+        let steps = shown.objectValue?["steps"]?.listValue?.compactMap(\.objectValue) ?? []
+        let shownCalls = steps.first { $0["id"] == "sections" }?["calls"]?.listValue?.compactMap(\.objectValue) ?? []
+        #expect(shownCalls.count == 3)
+        #expect(shownCalls.allSatisfy { $0["error"]?.stringValue?.hasPrefix("post-processing failed: ") == true }, "\(shownCalls)")
     }
 }

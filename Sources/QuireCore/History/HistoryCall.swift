@@ -65,6 +65,7 @@ public struct HistoryCall: Sendable, Hashable {
             "cache_hit": .bool(cacheHit),
             "parameters": (try? JSONText.decode(parametersJSON)) ?? .object([:]),
             "request_sha256": .string(requestSHA256),
+            "error": error.map(Value.string) ?? .null,
         ]
     }
 

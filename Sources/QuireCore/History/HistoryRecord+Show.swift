@@ -15,20 +15,25 @@ extension HistoryRecord {
             if let error = step.error { out += "  error: \(error)\n" }
             let calls = self.calls.filter { $0.stepID == step.stepID }
             guard !calls.isEmpty else { continue }
-            var rows = [["CALL", "MODEL", "IN", "OUT", "LATENCY", "FINISH", "RETRIES", "COST", "CACHE"]]
+            var rows = [["CALL", "MODEL", "STATUS", "IN", "OUT", "LATENCY", "FINISH", "RETRIES", "COST", "CACHE"]]
             for call in calls {
                 // A cache hit's tokens are the original call's: shown in parentheses, never counted.
                 // A refused call was never sent: it has no tokens and no latency.
                 let tokens = { (n: Int) in call.isRefused ? "—" : call.cacheHit ? "(\(n))" : String(n) }
+                // The finish reason is the model's; a call can end `stop` and still fail (its post-processing).
                 rows.append([
-                    call.label, call.model, tokens(call.promptTokens), tokens(call.completionTokens),
+                    call.label, call.model, call.isRefused ? "refused (not sent)" : call.status,
+                    tokens(call.promptTokens), tokens(call.completionTokens),
                     call.isRefused ? "—" : HistoryFormat.duration(milliseconds: call.latencyMilliseconds),
-                    call.isRefused ? "refused (not sent)" : call.status == "succeeded" ? (call.finishReason ?? "—") : call.status,
-                    String(call.retries),
+                    call.finishReason ?? "—", String(call.retries),
                     HistoryFormat.cost(call.costUSD), call.cacheHit ? "hit" : "—",
                 ])
             }
-            out += HistoryFormat.table(rows, right: [2, 3, 4, 6, 7], indent: "  ") + "\n"
+            out += HistoryFormat.table(rows, right: [3, 4, 5, 7, 8], indent: "  ") + "\n"
+            // Every failed or refused call's own error: a fan-out's items can each fail their own way.
+            for call in calls where call.status != "succeeded" {
+                if let error = call.error { out += "  \(call.label): \(error)\n" }
+            }
         }
         out += "\ntotal: \(run.calls) call\(run.calls == 1 ? "" : "s"), \(run.totalTokens) tokens (\(run.promptTokens) in + \(run.completionTokens) out), "
         out += "\(run.retries) retr\(run.retries == 1 ? "y" : "ies"), \(run.cacheHits) cache hit\(run.cacheHits == 1 ? "" : "s"), cost \(HistoryFormat.cost(run.costUSD, unknownCalls: run.unknownCostCalls))"
