@@ -12,6 +12,8 @@ extension HistoryRecord {
             out += "\n\(step.stepID)  \(step.status)  \(step.kind)  \(step.promptID)"
             out += step.promptSHA256.isEmpty ? "" : " sha256:\(step.promptSHA256.prefix(12))"
             out += "\n"
+            // Its output was copied from an earlier run, which made (and recorded) its calls.
+            if let from = step.reusedFrom { out += "  reused from \(from): its calls are that run's\n" }
             if let error = step.error { out += "  error: \(error)\n" }
             let calls = self.calls.filter { $0.stepID == step.stepID }
             guard !calls.isEmpty else { continue }
@@ -53,6 +55,7 @@ extension HistoryRecord {
                 "status": .string(step.status),
                 "prompt": ["name": .string(step.promptName), "version": .int(step.promptVersion), "sha256": .string(step.promptSHA256)],
                 "error": step.error.map(Value.string) ?? .null,
+                "reused_from": step.reusedFrom.map(Value.string) ?? .null,
                 "calls": .list(calls.filter { $0.stepID == step.stepID }.map(\.value)),
             ]
         }

@@ -39,7 +39,21 @@ struct DiffCommand: AsyncParsableCommand {
         let history = try HistoryAccess(global: global)
         let (manifestA, filesA) = try load(runA, history: history)
         let (manifestB, filesB) = try load(runB, history: history)
-        let comparison = RunComparison(a: manifestA, b: manifestB, filesA: filesA, filesB: filesB)
+        // Reused steps have no calls of their own: their parameters are in the runs that made them.
+        // (Both may say one run id: a run folder copied under output/ compares with its original.)
+        var known = Dictionary([(manifestA.runID, manifestA), (manifestB.runID, manifestB)], uniquingKeysWith: { first, _ in first })
+        var output: String?
+        let lookup = { (id: String) -> RunManifest? in
+            if let manifest = known[id] { return manifest }
+            let folder = output ?? global.loadWorkspace().0.config.paths.output
+            output = folder
+            let manifest = Self.manifest(ofRun: id, history: history, output: folder)
+            known[id] = manifest
+            return manifest
+        }
+        let comparison = RunComparison(
+            a: manifestA, b: manifestB, filesA: filesA, filesB: filesB,
+            originsA: RunComparison.origins(of: manifestA, lookup: lookup), originsB: RunComparison.origins(of: manifestB, lookup: lookup))
         if json {
             Console.out(JSONText.encode(comparison.value, pretty: true))
         } else {
@@ -59,6 +73,14 @@ struct DiffCommand: AsyncParsableCommand {
             FileManager.default.fileExists(atPath: base.appendingPathComponent($0).appendingPathComponent(id).appendingPathComponent("manifest.json").path)
         }
         return matches.count == 1 ? "\(output)/\(matches[0])/\(id)" : nil
+    }
+
+    /// The manifest of a run other than the two compared (the one a step was reused from), or nil when
+    /// it cannot be found or read.
+    static func manifest(ofRun id: String, history: HistoryAccess, output: String) -> RunManifest? {
+        guard let folder = (try? history.database.record(runID: id))??.run.folder ?? folderUnderOutput(id, root: history.root, output: output),
+              let value = try? ManifestFile.value(workspaceRoot: history.root, folder: folder) else { return nil }
+        return try? RunManifest(value: value)
     }
 
     /// Why a manifest could not be read, in a few words (never Foundation's error dump).
