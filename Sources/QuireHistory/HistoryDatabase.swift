@@ -190,6 +190,21 @@ public final class HistoryDatabase: Sendable {
         }
     }
 
+    /// How many runs the history has (of `workflow` only, when given).
+    public func runCount(workflow: String? = nil) throws(HistoryError) -> Int {
+        try read { db in
+            if let workflow {
+                return try Int.fetchOne(db, sql: "SELECT count(*) FROM runs WHERE workflow = ?", arguments: [workflow]) ?? 0
+            }
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") ?? 0
+        }
+    }
+
+    /// The workflows that have runs in the history, sorted.
+    public func workflows() throws(HistoryError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT workflow FROM runs ORDER BY workflow") }
+    }
+
     /// The ids of the runs whose id starts with `prefix`, newest first.
     public func runIDs(withPrefix prefix: String) throws(HistoryError) -> [String] {
         try read { db in

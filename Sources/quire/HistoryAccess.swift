@@ -34,6 +34,22 @@ struct HistoryAccess {
         }
     }
 
+    /// Warns when `workflow` (`--workflow`) has no runs in the history at all, with the closest name
+    /// that has; returns whether it warned.
+    @discardableResult
+    func warnIfNoRuns(ofWorkflow workflow: String?) throws -> Bool {
+        guard let workflow else { return false }
+        let names = try database.workflows()
+        guard !names.contains(workflow) else { return false }
+        let rebuild = "runs made before the history existed appear after `quire history rebuild`"
+        let suggestion = Suggestions.didYouMean(workflow, in: names)
+            ?? (names.isEmpty ? rebuild : "workflows with runs: \(names.joined(separator: ", ")); \(rebuild)")
+        global.report([.warning(
+            "history.unknown-workflow", "no workflow '\(workflow)' has runs in the run history \(HistoryDatabase.relativePath)",
+            suggestion: suggestion)], sources: [:])
+        return true
+    }
+
     /// Reports a history error and exits 1.
     func fail(_ error: HistoryError) -> ExitCode {
         global.report([.error("history.unavailable", error.description)], sources: [:])

@@ -85,4 +85,38 @@ struct HistoryLookupTests {
         #expect(damaged.stderr.contains("cannot read output/publishing-report/\(ids[0])/manifest.json: 1:"), "\(damaged.stderr)")
         #expect(damaged.stderr.contains("[history.unreadable-run]"))
     }
+
+    @Test func runsSaysWhatItLeftOutAndWhichWorkflowsHaveRuns() async throws {
+        let (dir, ids) = try await Self.workspace(runs: 23)
+        let runs = try await CLI.run(["runs"], in: dir.url)
+        #expect(runs.status == 0)
+        #expect(runs.stdout.split(separator: "\n").count == 21, "a header and 20 runs")
+        #expect(runs.stdout.contains(ids[22]) && !runs.stdout.contains(ids[2]), "the newest 20")
+        #expect(runs.stderr == "20 of 23 runs; --limit N shows more\n", "\(runs.stderr)")
+        let json = try await CLI.run(["runs", "--json", "--limit", "5"], in: dir.url)
+        #expect(json.stderr == "5 of 23 runs; --limit N shows more\n", "\(json.stderr)")
+        #expect(try JSONText.decode(json.stdout).listValue?.count == 5)
+        let all = try await CLI.run(["runs", "--limit", "23"], in: dir.url)
+        #expect(all.stderr.isEmpty, "\(all.stderr)")
+        #expect(all.stdout.split(separator: "\n").count == 24)
+        let one = try await CLI.run(["runs", "--workflow", "publishing-report", "--limit", "30"], in: dir.url)
+        #expect(one.stderr.isEmpty, "\(one.stderr)")
+
+        let misspelt = try await CLI.run(["runs", "--workflow", "publishing-reprot"], in: dir.url)
+        #expect(misspelt.status == 0)
+        #expect(misspelt.stderr.contains(
+            "warning: no workflow 'publishing-reprot' has runs in the run history .quire/history.sqlite [history.unknown-workflow]"),
+            "\(misspelt.stderr)")
+        #expect(misspelt.stderr.contains("did you mean 'publishing-report'?"), "\(misspelt.stderr)")
+        #expect(misspelt.stdout.isEmpty)
+        let nope = try await CLI.run(["runs", "--workflow", "nope"], in: dir.url)
+        #expect(nope.stderr.contains("no workflow 'nope' has runs"), "\(nope.stderr)")
+        #expect(nope.stderr.contains("workflows with runs: publishing-report"), "\(nope.stderr)")
+        let stats = try await CLI.run(["stats", "--workflow", "publishing-reprot"], in: dir.url)
+        #expect(stats.stderr.contains("did you mean 'publishing-report'?"), "\(stats.stderr)")
+
+        let help = try await CLI.run(["runs", "--help"], in: dir.url).stdout
+        #expect(help.contains("(default: 20)"), "\(help)")
+        #expect(!help.contains("(default 20)"), "\(help)")
+    }
 }

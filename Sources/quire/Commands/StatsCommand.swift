@@ -50,8 +50,10 @@ struct StatsCommand: AsyncParsableCommand {
         let history = try HistoryAccess(global: global)
         let since = self.since.flatMap { Self.sinceTimestamp($0, now: Date()) }
         let stats: CallStatistics
+        let warned: Bool
         do {
             try history.refreshUnfinished()
+            warned = try history.warnIfNoRuns(ofWorkflow: workflow)
             stats = CallStatistics(samples: try history.database.samples(since: since, workflow: workflow), by: by.grouping)
         } catch let error as HistoryError {
             throw history.fail(error)
@@ -64,6 +66,7 @@ struct StatsCommand: AsyncParsableCommand {
             return
         }
         guard stats.total.calls > 0 else {
+            if warned { return }
             Console.err("no model calls in \(HistoryDatabase.relativePath)\(since.map { " since \($0)" } ?? "")")
             return
         }
