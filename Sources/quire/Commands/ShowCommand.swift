@@ -8,9 +8,10 @@ struct ShowCommand: AsyncParsableCommand {
         commandName: "show",
         abstract: "Show one run: its steps, the prompt version behind each, and every model call.",
         discussion: """
-            Per step: status, kind and the prompt's name@version and SHA-256. Per call: model, tokens in and out, \
-            latency, finish reason, retries, cost and cache hit. Then the run's totals. A unique prefix of a run \
-            id is enough.
+            Per step: status, kind, the prompt's name@version and SHA-256, and the run it was reused from, if \
+            any. Per call: model, status (refused: the budget did not let it be sent), tokens in and out (a cache \
+            hit's in parentheses: not counted), latency, the model's finish reason, retries, cost and cache hit; \
+            then each failed call's error. Then the run's totals. A unique prefix of a run id is enough.
 
             Examples:
               quire show 20261122-093015-3f2a1c
