@@ -148,25 +148,26 @@ public final class HistoryDatabase: Sendable {
         for step in record.steps where changedSteps?.contains(step.stepID) ?? true {
             try db.cachedStatement(sql: "DELETE FROM calls WHERE run_id = ? AND step_id = ?").execute(arguments: [run.runID, step.stepID])
             try db.cachedStatement(sql: """
-                INSERT INTO steps (run_id, step_id, position, kind, status, prompt_name, prompt_version, prompt_sha256, error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO steps (run_id, step_id, position, kind, status, prompt_name, prompt_version, prompt_sha256, error,
+                    reused_from)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(run_id, step_id) DO UPDATE SET position = excluded.position, kind = excluded.kind,
                     status = excluded.status, prompt_name = excluded.prompt_name, prompt_version = excluded.prompt_version,
-                    prompt_sha256 = excluded.prompt_sha256, error = excluded.error
+                    prompt_sha256 = excluded.prompt_sha256, error = excluded.error, reused_from = excluded.reused_from
                 """).execute(arguments: [
                     run.runID, step.stepID, step.position, step.kind, step.status, step.promptName, step.promptVersion,
-                    step.promptSHA256, step.error,
+                    step.promptSHA256, step.error, step.reusedFrom,
                 ])
             let insertCall = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO calls (run_id, step_id, item, status, provider, model, prompt_tokens, completion_tokens,
-                    latency_ms, finish_reason, retries, cost_usd, cache_hit, parameters, request_sha256)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    latency_ms, finish_reason, retries, cost_usd, cache_hit, parameters, request_sha256, error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for call in record.calls where call.stepID == step.stepID {
                 try insertCall.execute(arguments: [
                     run.runID, call.stepID, call.item ?? 0, call.status, call.provider, call.model, call.promptTokens,
                     call.completionTokens, call.latencyMilliseconds, call.finishReason, call.retries, call.costUSD,
-                    call.cacheHit, call.parametersJSON, call.requestSHA256,
+                    call.cacheHit, call.parametersJSON, call.requestSHA256, call.error,
                 ])
             }
         }
@@ -186,6 +187,30 @@ public final class HistoryDatabase: Sendable {
         if let limit { sql += " LIMIT \(max(0, limit))" }
         return try read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.run)
+        }
+    }
+
+    /// How many runs the history has (of `workflow` only, when given).
+    public func runCount(workflow: String? = nil) throws(HistoryError) -> Int {
+        try read { db in
+            if let workflow {
+                return try Int.fetchOne(db, sql: "SELECT count(*) FROM runs WHERE workflow = ?", arguments: [workflow]) ?? 0
+            }
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") ?? 0
+        }
+    }
+
+    /// The workflows that have runs in the history, sorted.
+    public func workflows() throws(HistoryError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT workflow FROM runs ORDER BY workflow") }
+    }
+
+    /// The ids of the runs whose id starts with `prefix`, newest first.
+    public func runIDs(withPrefix prefix: String) throws(HistoryError) -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT run_id FROM runs WHERE substr(run_id, 1, ?) = ? ORDER BY started_at DESC, run_id DESC",
+                arguments: [prefix.count, prefix])
         }
     }
 
@@ -244,7 +269,8 @@ public final class HistoryDatabase: Sendable {
     static func step(_ row: Row) -> HistoryStep {
         HistoryStep(
             runID: row["run_id"], stepID: row["step_id"], position: row["position"], kind: row["kind"], status: row["status"],
-            promptName: row["prompt_name"], promptVersion: row["prompt_version"], promptSHA256: row["prompt_sha256"], error: row["error"])
+            promptName: row["prompt_name"], promptVersion: row["prompt_version"], promptSHA256: row["prompt_sha256"], error: row["error"],
+            reusedFrom: row["reused_from"])
     }
 
     static func call(_ row: Row) -> HistoryCall {
@@ -254,7 +280,7 @@ public final class HistoryDatabase: Sendable {
             provider: row["provider"], model: row["model"], promptTokens: row["prompt_tokens"],
             completionTokens: row["completion_tokens"], latencyMilliseconds: row["latency_ms"], finishReason: row["finish_reason"],
             retries: row["retries"], costUSD: row["cost_usd"], cacheHit: row["cache_hit"], parametersJSON: row["parameters"],
-            requestSHA256: row["request_sha256"])
+            requestSHA256: row["request_sha256"], error: row["error"])
     }
 }
 

@@ -73,7 +73,7 @@ public struct HistoryRebuilder: Sendable {
         }
         let all = records.keys.sorted().map { records[$0]! }
         try database.replaceAll(with: all)
-        return Summary(runs: all.count, calls: all.reduce(0) { $0 + $1.calls.count }, problems: problems, setAside: setAside)
+        return Summary(runs: all.count, calls: all.reduce(0) { $0 + $1.run.calls }, problems: problems, setAside: setAside)
     }
 
     /// Folders (relative to the workspace root) under `relative` that hold a `manifest.json`, in sorted order.

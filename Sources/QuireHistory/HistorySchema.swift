@@ -64,6 +64,13 @@ enum HistorySchema {
                 );
                 """)
         }
+        // What `quire show` says of reused steps and of each failed call.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE steps ADD COLUMN reused_from TEXT;
+                ALTER TABLE calls ADD COLUMN error TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -161,7 +161,10 @@ public final class OpenAIClient: ModelClient {
                 model: answer.model ?? request.model, responseID: answer.id, attempts: attempts,
                 latency: stopwatch())
         } catch {
-            throw error.scrubbed(by: scrubber)
+            // A failed call took time too (its attempts and the waits between them): the manifest records it.
+            var failure = error.scrubbed(by: scrubber)
+            failure.elapsed = stopwatch()
+            throw failure
         }
     }
 

@@ -57,6 +57,9 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     public var lastCause: Kind?
     /// Extra lines for the user (a suggestion, the retry history).
     public var notes: [String]
+    /// How long the call took until it failed, every attempt and back-off wait included; nil when the
+    /// client that failed did not measure it.
+    public var elapsed: Duration?
 
     public init(
         _ kind: Kind, provider: String, message: String, statusCode: Int? = nil, retryAfter: Duration? = nil,

@@ -163,14 +163,18 @@ extension WorkflowRunner {
             onDelta = { text in observer.handle(.delta(label: streamLabel, text: text)) }
         }
         let completion: ChatCompletion
+        let started = ContinuousClock.now
         do throws(ProviderError) {
             completion = try await client.complete(request, stream: options.stream, onDelta: onDelta)
             await limiter.release(permit)
         } catch {
             await limiter.release(permit)
-            call.status = .failed
+            // A call the budget did not allow was never sent: refused, not failed.
+            call.status = error.kind == .budgetExceeded ? .refused : .failed
             call.error = error.message
             call.retries = max(0, error.attempts - 1)
+            // Its attempts and back-off waits, as the client measured them (else as measured here); 0 when nothing was sent.
+            call.latencyMilliseconds = error.attempts == 0 ? 0 : Self.milliseconds(error.elapsed ?? ContinuousClock.now - started)
             // Nothing is known of what a failed call used; one never sent cost nothing.
             call.costUSD = error.attempts == 0 || pricing(provider, model: model).free ? 0 : nil
             try? await store.recordCall(step: id, call: call, output: nil)
@@ -181,7 +185,7 @@ extension WorkflowRunner {
                     "run.budget-exceeded", "\(label): \(error.message); the run stops here",
                     suggestion: "continue with a bigger budget: --resume with a higher --max-cost / --max-tokens")
             }
-            return ItemOutcome(value: nil, diagnostics: [diagnostic], retries: call.retries, called: true)
+            return ItemOutcome(value: nil, diagnostics: [diagnostic], retries: call.retries, called: call.status != .refused)
         }
         call.responseModel = completion.model
         call.usage = Usage(
@@ -190,7 +194,7 @@ extension WorkflowRunner {
         call.cacheHit = completion.cacheHit
         call.costUSD = cost(of: completion, provider: provider, model: model)
         if completion.cacheHit { observer.handle(.cacheHit(step: id, item: item?.index)) }
-        call.latencyMilliseconds = Int(completion.latency.components.seconds * 1000 + completion.latency.components.attoseconds / 1_000_000_000_000_000)
+        call.latencyMilliseconds = Self.milliseconds(completion.latency)
         call.finishReason = completion.finishReason?.rawValue
         call.retries = completion.retries
 
@@ -263,6 +267,11 @@ extension WorkflowRunner {
         let prices = workspace.config.priceTable
         guard let price = prices.price(for: completion.model) ?? prices.price(for: model) else { return nil }
         return price.cost(of: Usage(promptTokens: usage.prompt, completionTokens: usage.completion, totalTokens: usage.total, cachedTokens: usage.cachedPrompt))
+    }
+
+    /// Whole milliseconds of a duration, as the manifest records latencies.
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// The parameters as sent in the request body, with the provider's name for the output limit.

@@ -34,6 +34,22 @@ struct HistoryAccess {
         }
     }
 
+    /// Warns when `workflow` (`--workflow`) has no runs in the history at all, with the closest name
+    /// that has; returns whether it warned.
+    @discardableResult
+    func warnIfNoRuns(ofWorkflow workflow: String?) throws -> Bool {
+        guard let workflow else { return false }
+        let names = try database.workflows()
+        guard !names.contains(workflow) else { return false }
+        let rebuild = "runs made before the history existed appear after `quire history rebuild`"
+        let suggestion = Suggestions.didYouMean(workflow, in: names)
+            ?? (names.isEmpty ? rebuild : "workflows with runs: \(names.joined(separator: ", ")); \(rebuild)")
+        global.report([.warning(
+            "history.unknown-workflow", "no workflow '\(workflow)' has runs in the run history \(HistoryDatabase.relativePath)",
+            suggestion: suggestion)], sources: [:])
+        return true
+    }
+
     /// Reports a history error and exits 1.
     func fail(_ error: HistoryError) -> ExitCode {
         global.report([.error("history.unavailable", error.description)], sources: [:])
@@ -61,14 +77,20 @@ struct HistoryAccess {
     /// A run id the history knows, or an error with the closest ids.
     func record(_ id: String) throws -> HistoryRecord {
         if let record = try database.record(runID: id) { return record }
-        let ids = (try? database.runs(limit: 500).map(\.runID)) ?? []
         // A unique prefix is enough (`20261122-0930`).
-        let matches = ids.filter { $0.hasPrefix(id) }
-        if matches.count == 1, let record = try database.record(runID: matches[0]) { return record }
-        let hint = matches.count > 1 ? "'\(id)' matches \(matches.count) runs: \(matches.prefix(5).joined(separator: ", "))" : nil
+        switch RunIDLookup(id, matches: id.isEmpty ? [] : try database.runIDs(withPrefix: id)) {
+        case .found(let match):
+            if let record = try database.record(runID: match) { return record }
+        case .ambiguous(let message):
+            global.report([.error("history.unknown-run", message, suggestion: "see `quire runs`")], sources: [:])
+            throw ExitCodes.usage
+        case .unknown:
+            break
+        }
+        let ids = (try? database.runs(limit: 500).map(\.runID)) ?? []
         global.report([.error(
-            "history.unknown-run", "no run '\(id)' in the run history \(HistoryDatabase.relativePath)\(hint.map { ": \($0)" } ?? "")",
-            suggestion: hint == nil ? (Suggestions.didYouMean(id, in: ids) ?? "see `quire runs`; runs made before the history existed appear after `quire history rebuild`") : nil)], sources: [:])
+            "history.unknown-run", "no run '\(id)' in the run history \(HistoryDatabase.relativePath)",
+            suggestion: Suggestions.didYouMean(id, in: ids) ?? "see `quire runs`; runs made before the history existed appear after `quire history rebuild`")], sources: [:])
         throw ExitCodes.usage
     }
 }

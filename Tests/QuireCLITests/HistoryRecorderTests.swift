@@ -64,4 +64,40 @@ struct HistoryRecorderTests {
             #expect(record.calls.map(\.item) == [nil, 1, 2, 3])
         }
     }
+
+    @Test func aVersion1HistoryIsMigratedAndKeepsReuseAndCallErrors() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("quire-migrate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        // A history as the first schema made it: without the v2 columns, and v2 not applied.
+        _ = try HistoryDatabase.open(workspaceRoot: root)
+        let downgrade = Process()
+        downgrade.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        downgrade.arguments = ["python3", "-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            c.execute("ALTER TABLE steps DROP COLUMN reused_from")
+            c.execute("ALTER TABLE calls DROP COLUMN error")
+            c.execute("DELETE FROM grdb_migrations WHERE identifier = 'v2'")
+            c.commit()
+            """, root.appendingPathComponent(HistoryDatabase.relativePath).path]
+        try downgrade.run()
+        downgrade.waitUntilExit()
+        try #require(downgrade.terminationStatus == 0)
+
+        var run = manifest("run-r")
+        var plan = step("plan", .succeeded, calls: [])
+        plan.reusedFrom = "run-q"
+        run.steps["plan"] = plan
+        var sections = step("sections", .failed, calls: [1, 2])
+        sections.calls[0].status = .failed
+        sections.calls[0].error = "post-processing failed: not JSON"
+        run.steps["sections"] = sections
+        let database = try HistoryDatabase.open(workspaceRoot: root)
+        try database.write(try HistoryRecord(manifest: run.value, folder: "output/run-r"))
+        let record = try #require(try database.record(runID: "run-r"))
+        #expect(record.steps.first { $0.stepID == "plan" }?.reusedFrom == "run-q")
+        #expect(record.steps.first { $0.stepID == "sections" }?.reusedFrom == nil)
+        #expect(record.calls.map(\.error) == ["post-processing failed: not JSON", nil])
+    }
 }

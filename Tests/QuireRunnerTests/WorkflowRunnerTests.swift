@@ -164,6 +164,20 @@ struct WorkflowRunnerTests {
         #expect(outcome.manifest.steps["plan"]?.calls.first?.retries == 3)
     }
 
+    @Test func aFailedCallRecordsTheTimeItsAttemptsAndWaitsTook() async throws {
+        let harness = try await RunnerHarness()
+        defer { Task { await harness.stop() } }
+        // Retry-After replaces the random wait, capped at the harness's 50 ms: three waits of 50 ms at least.
+        harness.server.injectFaults(Array(repeating: .rateLimited(retryAfter: "1"), count: 10))
+        let (outcome, _) = try await harness.run("publishing-report", variables: [("topic", "T")])
+        #expect(outcome.status == .failed)
+        let call = try #require(outcome.manifest.steps["plan"]?.calls.first)
+        #expect(call.status == .failed)
+        #expect(call.retries == 3)
+        #expect(call.latencyMilliseconds >= 150, "the attempts and back-off waits: \(call.latencyMilliseconds) ms")
+        #expect(call.latencyMilliseconds < 20_000)
+    }
+
     @Test func retriesAreBounded() async throws {
         let harness = try await RunnerHarness()
         defer { Task { await harness.stop() } }

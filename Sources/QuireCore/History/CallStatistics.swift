@@ -33,6 +33,7 @@ public struct CallStatistics: Sendable, Hashable {
     public struct Group: Sendable, Hashable {
         public var key: String
         public var calls: Int
+        /// Tokens of the calls that reached the provider (cache hits count in ``cacheHits``, not here).
         public var promptTokens: Int
         public var completionTokens: Int
         /// nil when there are no calls.
@@ -46,11 +47,14 @@ public struct CallStatistics: Sendable, Hashable {
         public var retries: Int
         public var cacheHits: Int
 
+        /// The figures of `calls`; calls the budget refused (never sent) are left out.
         public init(key: String, calls: [HistoryCall]) {
+            let calls = calls.filter { !$0.isRefused }
             self.key = key
             self.calls = calls.count
-            promptTokens = calls.reduce(0) { $0 + $1.promptTokens }
-            completionTokens = calls.reduce(0) { $0 + $1.completionTokens }
+            // Cache hits sent nothing: their recorded usage is the original call's and is not counted.
+            promptTokens = calls.reduce(0) { $0 + $1.countedPromptTokens }
+            completionTokens = calls.reduce(0) { $0 + $1.countedCompletionTokens }
             let latencies = calls.map(\.latencyMilliseconds).sorted()
             meanLatencyMilliseconds = latencies.isEmpty ? nil : Double(latencies.reduce(0, +)) / Double(latencies.count)
             p50LatencyMilliseconds = CallStatistics.percentile(50, ofSorted: latencies)
@@ -74,7 +78,7 @@ public struct CallStatistics: Sendable, Hashable {
                     "p50": p50LatencyMilliseconds.map(Value.int) ?? .null,
                     "p95": p95LatencyMilliseconds.map(Value.int) ?? .null,
                 ],
-                "cost_usd": costUSD.map(Value.double) ?? .null,
+                "cost_usd": USDAmount.value(costUSD),
                 "unknown_cost_calls": .int(unknownCostCalls),
                 "retries": .int(retries),
                 "cache_hits": .int(cacheHits),
@@ -89,6 +93,8 @@ public struct CallStatistics: Sendable, Hashable {
 
     public init(samples: [Sample], by grouping: Grouping) {
         self.grouping = grouping
+        // Calls the budget refused were never sent: no model call, no latency, no group of their own.
+        let samples = samples.filter { !$0.call.isRefused }
         var byKey: [String: [HistoryCall]] = [:]
         for sample in samples { byKey[sample.key(grouping), default: []].append(sample.call) }
         groups = byKey.keys.sorted().map { Group(key: $0, calls: byKey[$0]!) }

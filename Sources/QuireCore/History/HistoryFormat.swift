@@ -10,11 +10,12 @@ public enum HistoryFormat {
         return "\(seconds / 3600)h\(pad2(seconds / 60 % 60))m"
     }
 
-    /// `$0.0123` (four decimals below a dollar, two above); `—` when unknown. A `+` marks a sum that
+    /// As `quire run`'s summary says it (``RunBudget/dollars(_:)``): `$0` for nothing, enough digits to
+    /// tell small amounts apart (`$0.00002715`, `$0.0123`); `—` when unknown. A `+` marks a sum that
     /// leaves out calls of unknown cost.
     public static func cost(_ usd: Double?, unknownCalls: Int = 0) -> String {
         guard let usd else { return "—" }
-        let text = usd < 1 ? "$" + fixed(usd, 4) : "$" + fixed(usd, 2)
+        let text = RunBudget.dollars(usd)
         return unknownCalls > 0 ? text + "+" : text
     }
 

@@ -38,11 +38,13 @@ public struct HistoryRecord: Sendable, Hashable {
                 runID: runID, stepID: id, position: position, kind: step["kind"]?.stringValue ?? "prompt",
                 status: step["status"]?.stringValue ?? "pending", promptName: prompt["name"]?.stringValue ?? "",
                 promptVersion: Self.int(prompt["version"]) ?? 0, promptSHA256: prompt["sha256"]?.stringValue ?? "",
-                error: step["error"]?.stringValue))
+                error: step["error"]?.stringValue, reusedFrom: step["reused_from"]?.stringValue))
             let stepCalls = (step["calls"]?.listValue ?? []).compactMap(\.objectValue)
             for call in stepCalls.sorted(by: { (Self.int($0["item"]) ?? 0) < (Self.int($1["item"]) ?? 0) }) {
                 let usage = call["usage"]?.objectValue ?? [:]
-                totalTokens += Self.int(usage["total_tokens"]) ?? 0
+                // A cache hit keeps the original call's usage for information; totals count only calls
+                // that reached the provider, as the manifest's do.
+                if call["cache_hit"] != .bool(true) { totalTokens += Self.int(usage["total_tokens"]) ?? 0 }
                 calls.append(HistoryCall(
                     runID: runID, stepID: id, item: Self.int(call["item"]), status: call["status"]?.stringValue ?? "pending",
                     provider: call["provider"]?.stringValue ?? "", model: call["model"]?.stringValue ?? "",
@@ -51,23 +53,26 @@ public struct HistoryRecord: Sendable, Hashable {
                     retries: Self.int(call["retries"]) ?? 0, costUSD: Self.number(call["cost_usd"]),
                     cacheHit: call["cache_hit"] == .bool(true),
                     parametersJSON: JSONText.encode(call["parameters"] ?? .object([:]), pretty: false),
-                    requestSHA256: call["request_sha256"]?.stringValue ?? ""))
+                    requestSHA256: call["request_sha256"]?.stringValue ?? "", error: call["error"]?.stringValue))
             }
         }
 
-        let knownCosts = calls.compactMap(\.costUSD)
-        let cost: Double? = knownCosts.isEmpty ? Self.number(o["cost_usd"]) : knownCosts.reduce(0, +)
+        // Calls the budget refused were never sent: they stay in `calls` (`show` lists them) but count nowhere.
+        let sent = calls.filter { !$0.isRefused }
+        let knownCosts = sent.compactMap(\.costUSD)
+        let cost: Double? = knownCosts.isEmpty ? Self.number(o["cost_usd"]) : USDAmount.rounded(knownCosts.reduce(0, +))
         var duration: Int?
         if let finishedAt, let start = ISOTimestamp.milliseconds(startedAt), let end = ISOTimestamp.milliseconds(finishedAt) {
             duration = max(0, end - start)
         }
         run = HistoryRun(
             runID: runID, workflow: workflow, caseName: o["case"]?.stringValue, status: o["status"]?.stringValue ?? "running",
-            startedAt: startedAt, finishedAt: finishedAt, durationMilliseconds: duration, folder: folder, calls: calls.count,
-            promptTokens: calls.reduce(0) { $0 + $1.promptTokens }, completionTokens: calls.reduce(0) { $0 + $1.completionTokens },
+            startedAt: startedAt, finishedAt: finishedAt, durationMilliseconds: duration, folder: folder, calls: sent.count,
+            promptTokens: sent.reduce(0) { $0 + $1.countedPromptTokens },
+            completionTokens: sent.reduce(0) { $0 + $1.countedCompletionTokens },
             totalTokens: totalTokens,
-            costUSD: cost, unknownCostCalls: calls.count - knownCosts.count, cacheHits: calls.count { $0.cacheHit },
-            retries: calls.reduce(0) { $0 + $1.retries }, resumes: Self.int(o["resumes"]) ?? 0, pid: pid)
+            costUSD: cost, unknownCostCalls: sent.count - knownCosts.count, cacheHits: sent.count { $0.cacheHit },
+            retries: sent.reduce(0) { $0 + $1.retries }, resumes: Self.int(o["resumes"]) ?? 0, pid: pid)
         self.steps = steps
         self.calls = calls
     }

@@ -70,7 +70,7 @@ public struct HistoryRun: Sendable, Hashable {
             "prompt_tokens": .int(promptTokens),
             "completion_tokens": .int(completionTokens),
             "total_tokens": .int(totalTokens),
-            "cost_usd": costUSD.map(Value.double) ?? .null,
+            "cost_usd": USDAmount.value(costUSD),
             "unknown_cost_calls": .int(unknownCostCalls),
             "cache_hits": .int(cacheHits),
             "retries": .int(retries),

@@ -10,10 +10,12 @@ public struct HistoryStep: Sendable, Hashable {
     public var promptVersion: Int
     public var promptSHA256: String
     public var error: String?
+    /// The run this step's output was copied from (`quire run --from` / `--only`); nil when it ran here.
+    public var reusedFrom: String?
 
     public init(
         runID: String, stepID: String, position: Int, kind: String, status: String, promptName: String, promptVersion: Int,
-        promptSHA256: String, error: String? = nil
+        promptSHA256: String, error: String? = nil, reusedFrom: String? = nil
     ) {
         self.runID = runID
         self.stepID = stepID
@@ -24,6 +26,7 @@ public struct HistoryStep: Sendable, Hashable {
         self.promptVersion = promptVersion
         self.promptSHA256 = promptSHA256
         self.error = error
+        self.reusedFrom = reusedFrom
     }
 
     /// `publishing-plan@v2`, or the bare name when the version is unknown.

@@ -33,6 +33,12 @@ public struct RunComparison: Sendable, Hashable {
         public var stepID: String
         /// Only in one of the runs: "a" or "b"; nil when both have it.
         public var onlyIn: String?
+        /// The run each side's step was reused from (`quire run --from` / `--only`), nil where it ran.
+        public var reusedFromA: String?
+        public var reusedFromB: String?
+        /// False when a reused step's calls could not be found (the run that made them is gone): its
+        /// parameters were not compared.
+        public var parametersCompared = true
         /// Status, prompt version and hash.
         public var changes: [Change]
         /// Parameters sent (and the provider and model), per name.
@@ -45,6 +51,8 @@ public struct RunComparison: Sendable, Hashable {
             [
                 "step": .string(stepID),
                 "only_in": onlyIn.map(Value.string) ?? .null,
+                "reused_from": ["a": reusedFromA.map(Value.string) ?? .null, "b": reusedFromB.map(Value.string) ?? .null],
+                "parameters_compared": .bool(parametersCompared),
                 "identical": .bool(isIdentical),
                 "changes": .list(changes.map(\.value)),
                 "parameters": .list(parameters.map(\.value)),
@@ -65,7 +73,13 @@ public struct RunComparison: Sendable, Hashable {
 
     /// Compares two runs. `filesA` and `filesB` hold the text of each run's output files and artifacts
     /// by path relative to its run folder; a file listed in a manifest but absent compares as empty.
-    public init(a: RunManifest, b: RunManifest, filesA: [String: String], filesB: [String: String]) {
+    /// `originsA` and `originsB` hold, for each step a run reused, the step as the run that made its calls
+    /// recorded it (``origins(of:lookup:)``): a reused step has no calls of its own, so its parameters are
+    /// those of its origin.
+    public init(
+        a: RunManifest, b: RunManifest, filesA: [String: String], filesB: [String: String],
+        originsA: [String: StepRecord] = [:], originsB: [String: StepRecord] = [:]
+    ) {
         runA = a.runID
         runB = b.runID
         inputs = Self.changes(a.inputs.mapValues(Self.text), b.inputs.mapValues(Self.text))
@@ -76,14 +90,37 @@ public struct RunComparison: Sendable, Hashable {
             ids.append(id)
         }
         steps = ids.map { id in
-            Self.compare(step: id, a.steps[id], b.steps[id], runA: a.runID, runB: b.runID, filesA: filesA, filesB: filesB)
+            Self.compare(
+                step: id, a.steps[id], b.steps[id], runA: a.runID, runB: b.runID, filesA: filesA, filesB: filesB,
+                originA: originsA[id], originB: originsB[id])
         }
         artifacts = Self.fileDifferences(
             paths: Array(Set(a.artifacts).union(b.artifacts)), runA: a.runID, runB: b.runID, filesA: filesA, filesB: filesB)
     }
 
+    /// For each step of `manifest` that was reused, the step as recorded by the run that made its calls,
+    /// following `reused_from` from run to run (a step reused from a run that had itself reused it).
+    /// `lookup` gives a run's manifest by id, nil when it cannot be read; a step whose origin cannot be
+    /// found is left out.
+    public static func origins(of manifest: RunManifest, lookup: (String) -> RunManifest?) -> [String: StepRecord] {
+        var origins: [String: StepRecord] = [:]
+        for (id, step) in manifest.steps {
+            var from = step.reusedFrom
+            var seen: Set<String> = [manifest.runID]
+            while let run = from, seen.insert(run).inserted, let origin = lookup(run)?.steps[id] {
+                if origin.reusedFrom == nil {
+                    origins[id] = origin
+                    break
+                }
+                from = origin.reusedFrom
+            }
+        }
+        return origins
+    }
+
     static func compare(
-        step id: String, _ a: StepRecord?, _ b: StepRecord?, runA: String, runB: String, filesA: [String: String], filesB: [String: String]
+        step id: String, _ a: StepRecord?, _ b: StepRecord?, runA: String, runB: String, filesA: [String: String], filesB: [String: String],
+        originA: StepRecord? = nil, originB: StepRecord? = nil
     ) -> StepComparison {
         guard let a, let b else {
             return StepComparison(stepID: id, onlyIn: a == nil ? "b" : "a", changes: [], parameters: [], files: [])
@@ -95,9 +132,17 @@ public struct RunComparison: Sendable, Hashable {
         if a.prompt.sha256 != b.prompt.sha256 {
             changes.append(Change(name: "prompt sha256", old: String(a.prompt.sha256.prefix(12)), new: String(b.prompt.sha256.prefix(12))))
         }
-        let parameters = changesOfParameters(a.calls, b.calls)
+        // A reused step made no calls in its run: the parameters it was made with are its origin's.
+        let callsA = a.reusedFrom == nil ? a.calls : originA?.calls
+        let callsB = b.reusedFrom == nil ? b.calls : originB?.calls
+        var parameters: [Change] = []
+        if let callsA, let callsB { parameters = changesOfParameters(callsA, callsB) }
         let files = fileDifferences(paths: Array(Set(a.outputs).union(b.outputs)), runA: runA, runB: runB, filesA: filesA, filesB: filesB)
-        return StepComparison(stepID: id, onlyIn: nil, changes: changes, parameters: parameters, files: files)
+        var comparison = StepComparison(stepID: id, onlyIn: nil, changes: changes, parameters: parameters, files: files)
+        comparison.reusedFromA = a.reusedFrom
+        comparison.reusedFromB = b.reusedFrom
+        comparison.parametersCompared = callsA != nil && callsB != nil
+        return comparison
     }
 
     /// The provider, model and parameters of a step's calls, by name; a fan-out whose items differ shows every value.
@@ -133,10 +178,30 @@ public struct RunComparison: Sendable, Hashable {
         value.stringValue.map { JSONText.encode(.string($0), pretty: false) } ?? JSONText.encode(value, pretty: false)
     }
 
+    /// `reused from RUN in A`, for the steps one run or both took from an earlier run; nil for the others.
+    static func reuseLine(_ step: StepComparison, runA: String, runB: String) -> String? {
+        var parts: [String] = []
+        if let a = step.reusedFromA, a == step.reusedFromB {
+            parts.append("reused from \(a) in both")
+        } else {
+            if let a = step.reusedFromA { parts.append("reused from \(a) in \(runA)") }
+            if let b = step.reusedFromB { parts.append("reused from \(b) in \(runB)") }
+        }
+        guard !parts.isEmpty else { return nil }
+        let unknown = step.parametersCompared ? "" : " (the run that made its calls is gone: parameters not compared)"
+        return parts.joined(separator: ", ") + unknown
+    }
+
     /// The text `quire diff` prints.
     public var rendered: String {
         var out = ""
-        if isIdentical { return "runs \(runA) and \(runB) are identical: same inputs, prompts, parameters and outputs\n" }
+        // Reused steps are named even when they are the same: why a step has no calls of its own.
+        let reused = steps.filter(\.isIdentical).compactMap { step in
+            Self.reuseLine(step, runA: runA, runB: runB).map { "step \(step.stepID): same, \($0)\n" }
+        }.joined()
+        if isIdentical {
+            return "runs \(runA) and \(runB) are identical: same inputs, prompts, parameters and outputs\n" + reused
+        }
         if !inputs.isEmpty {
             out += "inputs\n"
             for change in inputs { out += "  \(change.line)\n" }
@@ -147,6 +212,7 @@ public struct RunComparison: Sendable, Hashable {
                 continue
             }
             out += "step \(step.stepID)\n"
+            if let line = Self.reuseLine(step, runA: runA, runB: runB) { out += "  \(line)\n" }
             for change in step.changes { out += "  \(change.line)\n" }
             for change in step.parameters { out += "  parameter \(change.line)\n" }
             for file in step.files { out += file.diff.rendered }
@@ -155,6 +221,7 @@ public struct RunComparison: Sendable, Hashable {
             out += "artifacts\n"
             for file in artifacts { out += file.diff.rendered }
         }
+        out += reused
         let same = steps.count { $0.isIdentical }
         out += "\(steps.count - same) of \(steps.count) steps differ"
         if !artifacts.isEmpty { out += ", \(artifacts.count) artifact\(artifacts.count == 1 ? " differs" : "s differ")" }

@@ -84,12 +84,13 @@ public struct RunManifest: Sendable, Hashable {
             "usage": usage.value,
             "resumes": .int(resumes),
         ]
-        let calls = steps.values.flatMap(\.calls)
+        // A call the budget refused was never sent: it is recorded on its step, but is no model call.
+        let calls = steps.values.flatMap(\.calls).filter { $0.status != .refused }
         if let reusesRun { object["reuses_run"] = .string(reusesRun) }
         if !options.isEmpty { object["options"] = options.value }
         object["calls"] = .int(calls.count)
         object["retries"] = .int(calls.reduce(0) { $0 + $1.retries })
-        object["cost_usd"] = costUSD.map(Value.double) ?? .null
+        object["cost_usd"] = USDAmount.value(costUSD)
         object["cache_hits"] = .int(calls.filter(\.cacheHit).count)
         return .object(object)
     }

@@ -1,7 +1,8 @@
 /// What the manifest says about one step: the prompt that produced it, every model call, and where its output is.
 public struct StepRecord: Sendable, Hashable {
+    /// `refused` is for calls only: the run's budget did not allow the call, which was never sent.
     public enum Status: String, Sendable, Hashable {
-        case pending, running, succeeded, failed, skipped
+        case pending, running, succeeded, failed, skipped, refused
     }
 
     public var id: String
@@ -10,7 +11,8 @@ public struct StepRecord: Sendable, Hashable {
     public var prompt: PromptStamp
     /// The output file(s), relative to the run folder: one for a step, one per item for a fan-out.
     public var outputs: [String]
-    /// One entry per model call (one per item for a fan-out); empty for template steps.
+    /// One entry per model call (one per item for a fan-out); empty for template steps. Calls the budget
+    /// refused are kept, with status `refused`, but are not model calls.
     public var calls: [CallRecord]
     public var error: String?
     public var warnings: [String]
@@ -51,7 +53,7 @@ public struct StepRecord: Sendable, Hashable {
             "outputs": .list(outputs.map(Value.string)),
             "calls": .list(calls.map(\.value)),
             "usage": totalUsage.value,
-            "cost_usd": costUSD.map(Value.double) ?? .null,
+            "cost_usd": USDAmount.value(costUSD),
         ]
         if let error { o["error"] = .string(error) }
         if !warnings.isEmpty { o["warnings"] = .list(warnings.map(Value.string)) }
@@ -164,7 +166,7 @@ public struct CallRecord: Sendable, Hashable {
             "latency_ms": .int(latencyMilliseconds),
             "finish_reason": finishReason.map(Value.string) ?? .null,
             "retries": .int(retries),
-            "cost_usd": costUSD.map(Value.double) ?? .null,
+            "cost_usd": USDAmount.value(costUSD),
             "cache_hit": .bool(cacheHit),
         ]
         if let item { o["item"] = .int(item) }

@@ -29,11 +29,31 @@ struct DiffCommand: AsyncParsableCommand {
     @Flag(help: "Print the comparison as JSON on stdout.")
     var json = false
 
+    func validate() throws {
+        for id in [runA, runB] where id.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("a run id is empty; give two run ids, or prefixes only one run has each (see `quire runs`)")
+        }
+    }
+
     func run() async throws {
         let history = try HistoryAccess(global: global)
         let (manifestA, filesA) = try load(runA, history: history)
         let (manifestB, filesB) = try load(runB, history: history)
-        let comparison = RunComparison(a: manifestA, b: manifestB, filesA: filesA, filesB: filesB)
+        // Reused steps have no calls of their own: their parameters are in the runs that made them.
+        // (Both may say one run id: a run folder copied under output/ compares with its original.)
+        var known = Dictionary([(manifestA.runID, manifestA), (manifestB.runID, manifestB)], uniquingKeysWith: { first, _ in first })
+        var output: String?
+        let lookup = { (id: String) -> RunManifest? in
+            if let manifest = known[id] { return manifest }
+            let folder = output ?? global.loadWorkspace().0.config.paths.output
+            output = folder
+            let manifest = Self.manifest(ofRun: id, history: history, output: folder)
+            known[id] = manifest
+            return manifest
+        }
+        let comparison = RunComparison(
+            a: manifestA, b: manifestB, filesA: filesA, filesB: filesB,
+            originsA: RunComparison.origins(of: manifestA, lookup: lookup), originsB: RunComparison.origins(of: manifestB, lookup: lookup))
         if json {
             Console.out(JSONText.encode(comparison.value, pretty: true))
         } else {
@@ -55,6 +75,23 @@ struct DiffCommand: AsyncParsableCommand {
         return matches.count == 1 ? "\(output)/\(matches[0])/\(id)" : nil
     }
 
+    /// The manifest of a run other than the two compared (the one a step was reused from), or nil when
+    /// it cannot be found or read.
+    static func manifest(ofRun id: String, history: HistoryAccess, output: String) -> RunManifest? {
+        guard let folder = (try? history.database.record(runID: id))??.run.folder ?? folderUnderOutput(id, root: history.root, output: output),
+              let value = try? ManifestFile.value(workspaceRoot: history.root, folder: folder) else { return nil }
+        return try? RunManifest(value: value)
+    }
+
+    /// Why a manifest could not be read, in a few words (never Foundation's error dump).
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as JSONParseError: "\(error)"
+        case let error as ManifestError: error.description
+        default: error.localizedDescription
+        }
+    }
+
     /// A run's manifest and the text of every output and artifact it lists.
     func load(_ id: String, history: HistoryAccess) throws -> (RunManifest, [String: String]) {
         let folder: String
@@ -70,17 +107,26 @@ struct DiffCommand: AsyncParsableCommand {
         } catch let error as HistoryError {
             throw history.fail(error)
         }
+        let base = history.root.appendingPathComponent(folder)
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: base.appendingPathComponent("manifest.json").path) {
+            // The history still knows the run, but its folder was deleted or moved.
+            let what = fm.fileExists(atPath: base.path) ? "its manifest \(folder)/manifest.json is missing" : "its run folder \(folder)/ is gone"
+            global.report([.error(
+                "history.missing-run-folder", "cannot compare run \(id): \(what) (deleted or moved?)",
+                suggestion: "`quire history rebuild` forgets the runs whose folders are gone")], sources: [:])
+            throw ExitCodes.usage
+        }
         let value: Value
         let manifest: RunManifest
         do {
             value = try ManifestFile.value(workspaceRoot: history.root, folder: folder)
             manifest = try RunManifest(value: value)
         } catch {
-            global.report([.error("history.unreadable-run", "cannot read \(folder)/manifest.json: \(error)")], sources: [:])
+            global.report([.error("history.unreadable-run", "cannot read \(folder)/manifest.json: \(Self.reason(error))")], sources: [:])
             throw ExitCodes.usage
         }
         var files: [String: String] = [:]
-        let base = history.root.appendingPathComponent(folder)
         for path in manifest.steps.values.flatMap(\.outputs) + manifest.artifacts {
             if let data = try? Data(contentsOf: base.appendingPathComponent(path)) { files[path] = String(decoding: data, as: UTF8.self) }
         }

@@ -24,7 +24,7 @@ struct RunsCommand: AsyncParsableCommand {
     @Option(help: "Only runs of this workflow.")
     var workflow: String?
 
-    @Option(help: "At most this many runs (default 20).")
+    @Option(help: "At most this many runs.")
     var limit: Int = 20
 
     @Flag(help: "Print the runs as JSON on stdout.")
@@ -37,17 +37,23 @@ struct RunsCommand: AsyncParsableCommand {
     func run() async throws {
         let history = try HistoryAccess(global: global)
         let runs: [HistoryRun]
+        let total: Int
+        let warned: Bool
         do {
             try history.refreshUnfinished()
+            warned = try history.warnIfNoRuns(ofWorkflow: workflow)
             runs = try history.database.runs(workflow: workflow, limit: limit)
+            total = try history.database.runCount(workflow: workflow)
         } catch let error as HistoryError {
             throw history.fail(error)
         }
+        if total > runs.count { Console.err("\(runs.count) of \(total) runs; --limit N shows more") }
         if json {
             Console.out(JSONText.encode(.list(runs.map(HistoryAccess.json)), pretty: true))
             return
         }
-        guard !runs.isEmpty else {
+        guard total > 0 else {
+            if warned { return }
             Console.err("no runs in \(HistoryDatabase.relativePath)\(workflow.map { " for workflow '\($0)'" } ?? ""); runs made before the history existed appear after `quire history rebuild`")
             return
         }

@@ -8,8 +8,9 @@ struct StatsCommand: AsyncParsableCommand {
         commandName: "stats",
         abstract: "Model calls across runs, grouped: count, tokens, latency (mean, p50, p95), cost, retries, cache hits.",
         discussion: """
-            Every recorded call counts, failed ones included; latency is each call's wall time, retries and \
-            waits included; percentiles are nearest-rank. Cost adds up the calls with a known price; `+` (or \
+            Every call that was sent counts, failed ones included (calls the budget refused do not); tokens are \
+            those of calls that reached the provider (cache hits are counted apart); latency is each call's wall \
+            time, retries and waits included; percentiles are nearest-rank. Cost adds up the calls with a known price; `+` (or \
             `unknown_cost_calls` in JSON) says how many calls had none. --since takes a date (2026-11-22, UTC), \
             a timestamp (2026-11-22T09:30:00Z) or a span back from now (30m, 12h, 7d).
 
@@ -50,8 +51,10 @@ struct StatsCommand: AsyncParsableCommand {
         let history = try HistoryAccess(global: global)
         let since = self.since.flatMap { Self.sinceTimestamp($0, now: Date()) }
         let stats: CallStatistics
+        let warned: Bool
         do {
             try history.refreshUnfinished()
+            warned = try history.warnIfNoRuns(ofWorkflow: workflow)
             stats = CallStatistics(samples: try history.database.samples(since: since, workflow: workflow), by: by.grouping)
         } catch let error as HistoryError {
             throw history.fail(error)
@@ -64,6 +67,7 @@ struct StatsCommand: AsyncParsableCommand {
             return
         }
         guard stats.total.calls > 0 else {
+            if warned { return }
             Console.err("no model calls in \(HistoryDatabase.relativePath)\(since.map { " since \($0)" } ?? "")")
             return
         }
