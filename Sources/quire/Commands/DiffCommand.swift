@@ -45,7 +45,7 @@ struct DiffCommand: AsyncParsableCommand {
         var output: String?
         let lookup = { (id: String) -> RunManifest? in
             if let manifest = known[id] { return manifest }
-            let folder = output ?? global.loadWorkspace().0.config.paths.output
+            let folder = output ?? WorkspaceLoader(fileSystem: LocalFileSystem(root: history.root)).load().config.paths.output
             output = folder
             let manifest = Self.manifest(ofRun: id, history: history, output: folder)
             known[id] = manifest
