@@ -29,10 +29,11 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The workspace root, or the folder `quire` runs in when there is none (for `quire doctor`, which
-    /// checks the machine as well as a workspace).
-    func rootOrHere() -> URL {
-        (try? locateRoot().get()) ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
+    /// For commands useful anywhere (`doctor`, `prompts new`): the workspace root, or the folder `quire`
+    /// runs in when no folder up from it is a workspace. A `-C` that names no folder is still an error.
+    func rootOrHere() throws -> URL {
+        if workspace != nil { return try root() }
+        return (try? locateRoot().get()) ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
     }
 
     func locateRoot() -> Result<URL, DiagnosticError> {

@@ -186,7 +186,7 @@ struct PartialRunTests {
         try await expectUsageError(["publishing-report", "--from", "sections", "--reuse", "../../etc"], ["error: --reuse: invalid run folder '../../etc'", "[run.invalid-reuse]"])
         let common = String(zip(good, failed).prefix { $0 == $1 }.map(\.0))
         if common.count >= 4 {
-            try await expectUsageError(["publishing-report", "--from", "sections", "--reuse", common], ["--reuse \(common) matches 2 runs in output/publishing-report/", "[run.ambiguous-run-id]"])
+            try await expectUsageError(["publishing-report", "--from", "sections", "--reuse", common], ["error: --reuse: '\(common)' matches 2 runs; give more of the id: \([good, failed].sorted(by: >).joined(separator: ", ")) (in output/publishing-report/)", "[run.ambiguous-run-id]"])
         }
         #expect(server.chatRequestCount == 0)
         #expect(Self.runIDs(dir) == before, "no run folder was made")

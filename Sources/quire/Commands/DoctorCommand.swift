@@ -43,7 +43,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
     func run() async throws {
         // The machine is checked anywhere; a workspace's providers where there is one.
-        let root = global.workspace != nil ? try global.root() : global.rootOrHere()
+        let root = try global.rootOrHere()
         let workspace = WorkspaceLoader(fileSystem: LocalFileSystem(root: root)).load()
         let environment = ProviderResolver.environment(workspaceRoot: root)
         var resolver = ProviderResolver(

@@ -34,7 +34,7 @@ struct NewPrompt: AsyncParsableCommand {
             throw ExitCodes.usage
         }
         // Creating the first prompt may start a workspace: outside one, prompts/ is made here.
-        let fs = LocalFileSystem(root: global.workspace != nil ? try global.root() : global.rootOrHere())
+        let fs = LocalFileSystem(root: try global.rootOrHere())
         let workspace = WorkspaceLoader(fileSystem: fs).load()
         if let family = workspace.prompts[name] {
             global.report([.error("prompt.exists", "prompt '\(name)' already exists (latest v\(family.latestVersion ?? 1))", suggestion: "start a new version with `quire prompts bump \(name)`")], sources: [:])

@@ -156,25 +156,25 @@ extension RunCommand {
 
     /// `--reuse ID` names no run of this workflow: say whether it is a run of another one.
     /// `--reuse`'s run id: a whole id as it is, or the one run under `runs` whose id starts with it
-    /// (`20261122-0930` when only one run started that minute), as `quire show` takes them.
+    /// (`20261122-0930` when only one run started that minute), found as `quire show` finds them.
     func reusedRunID(_ reuse: String, under runs: String, fs: LocalFileSystem) throws -> String {
-        let folders = ((try? fs.url(runs)).flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0.path) } ?? []).filter(RunID.isValid).sorted()
-        if folders.contains(reuse) { return reuse }
-        let matches = reuse.count >= 4 && RunID.isValid(reuse) ? folders.filter { $0.hasPrefix(reuse) } : []
-        if matches.count == 1 { return matches[0] }
-        if matches.count > 1 {
-            let shown = matches.suffix(5).reversed().joined(separator: ", ")
+        let folders = ((try? fs.url(runs)).flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0.path) } ?? []).filter(RunID.isValid)
+        // Newest first, as RunIDLookup lists them: run ids begin with their start time.
+        let matches = RunID.isValid(reuse) ? folders.filter { $0.hasPrefix(reuse) }.sorted(by: >) : []
+        switch RunIDLookup(reuse, matches: matches) {
+        case .found(let id):
+            return id
+        case .ambiguous(let message):
+            global.report([.error("run.ambiguous-run-id", "--reuse: \(message) (in \(runs)/)")], sources: [:])
+            throw ExitCodes.usage
+        case .unknown:
+            // No such run here: a well-formed id is looked for elsewhere (another workflow's run) by the caller.
+            if RunID.isValid(reuse) { return reuse }
             global.report([.error(
-                "run.ambiguous-run-id", "--reuse \(reuse) matches \(matches.count) runs in \(runs)/: \(shown)\(matches.count > 5 ? ", … and \(matches.count - 5) more" : "")",
-                suggestion: "give more of the run id")], sources: [:])
+                "run.invalid-run-id", "--reuse \(reuse): invalid run id",
+                suggestion: "run ids look like 20261122-093015-3f2a1c; see the folders in \(runs)/ or `quire runs`")], sources: [:])
             throw ExitCodes.usage
         }
-        // No such run here: a well-formed id is looked for elsewhere (another workflow's run) by the caller.
-        if RunID.isValid(reuse) { return reuse }
-        global.report([.error(
-            "run.invalid-run-id", "--reuse \(reuse): invalid run id",
-            suggestion: "run ids look like 20261122-093015-3f2a1c; see the folders in \(runs)/ or `quire runs`")], sources: [:])
-        throw ExitCodes.usage
     }
 
     func notFound(_ reuse: String, relative: String, workspace: Workspace, fs: LocalFileSystem) -> Diagnostic {

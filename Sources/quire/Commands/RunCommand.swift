@@ -384,8 +384,9 @@ struct RunCommand: AsyncParsableCommand {
             text = RunBudget.dollars(cost)
         } else {
             // Why it is unknown: answered calls of models without a price, or failed calls, whose usage is not known.
-            let unknown = manifest.steps.values.flatMap(\.calls).filter { $0.costUSD == nil }
-            let known = manifest.steps.values.flatMap(\.calls).compactMap(\.costUSD).reduce(0, +)
+            let calls = manifest.steps.values.flatMap(\.calls)
+            let unknown = calls.filter { $0.costUSD == nil }
+            let known = calls.compactMap(\.costUSD).reduce(0, +)
             let unpriced = Set(unknown.filter { $0.status != .failed }.map(\.model)).sorted()
             let failed = unknown.filter { $0.status == .failed }.count
             var reasons: [String] = []
