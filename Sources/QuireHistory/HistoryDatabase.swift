@@ -59,6 +59,14 @@ public final class HistoryDatabase: Sendable {
         // Made here, owner-only, before SQLite opens it (SQLite gives its -wal and -shm files the same mode).
         createOwnerOnlyFile(url.path)
 
+        // Opening — switching a new file to WAL and migrating it — is done by one process at a time: twenty
+        // runs starting together on a new workspace otherwise race there, and SQLite answers some of them
+        // SQLITE_BUSY at once, without waiting out the busy timeout. The lock is an advisory `flock` on the
+        // `.quire/` folder (independent of SQLite's own locks), released when this function returns.
+        let lock = Glibc.open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if lock >= 0 { _ = flock(lock, LOCK_EX) }
+        defer { if lock >= 0 { close(lock) } }
+
         var config = Configuration()
         config.journalMode = .wal
         config.busyMode = .timeout(busyTimeout)
